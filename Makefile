@@ -1,0 +1,48 @@
+# partnernet — every install step lives here, so a fresh machine needs only `make serve` / `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install serve test lint neo4j-up neo4j-down schema bench clean
+
+install: $(VENV)/.installed node_modules/.installed chromium
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# npm ci also copies GraphiQL's browser bundles into api/static/graphiql/vendor (postinstall).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's chromium for the browser test; installed when missing and we may use apt.
+chromium:
+	@bash tools/ensure-chromium.sh
+
+serve: $(VENV)/.installed node_modules/.installed
+	$(BIN)/partnernet serve
+
+test: install
+	bash tools/run-tests.sh
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+schema: $(VENV)/.installed
+	$(BIN)/partnernet schema schema.graphql
+
+neo4j-up:
+	bash tools/neo4j-test-server/up.sh
+
+neo4j-down:
+	bash tools/neo4j-test-server/down.sh
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/centrality.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,81 @@
+"""The Starlette application: GraphQL endpoint, GraphiQL, health and readiness.
+
+The store is created in the lifespan, never at import, so importing the app is free and one
+process can host several apps in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.context import Context
+from api.http import graphql_routes
+from api.policy import Policy
+from api.schema import schema
+from api.settings import Settings
+from api.stores import store_from_settings
+from graph.errors import GraphError
+from graph.store import GraphStore
+
+log = logging.getLogger("partnernet")
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Starlette:
+    """Build the app; ``store`` overrides the configured one (tests pass an opened store)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = store is None
+        active = store or store_from_settings(settings)
+        if owned:
+            try:
+                await active.open()
+            except GraphError as err:
+                log.error("store not ready: %s", err)
+        app.state.store = active
+        try:
+            yield
+        finally:
+            if owned:
+                await active.close()
+
+    def policy_for(request: Request) -> Policy:
+        auth = request.headers.get("authorization", "")
+        key = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
+        return Policy(
+            privileged=bool(key) and key in settings.privileged_keys,
+            suppression_k=settings.suppression_k,
+        )
+
+    async def get_context(request: Request, response: Any) -> Context:
+        return Context(store=request.app.state.store, policy=policy_for(request))
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await request.app.state.store.ping()
+        except GraphError as err:
+            return JSONResponse({"status": "not ready", "reason": err.message}, status_code=503)
+        return JSONResponse(
+            {"status": "ready", "revision": await request.app.state.store.revision()}
+        )
+
+    return Starlette(
+        routes=[
+            *graphql_routes(schema, context_getter=get_context),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,211 @@
+"""The ``partnernet`` command: serve, seed, import, export, schema.
+
+Every command works on whichever store the environment configures (see README). Errors are
+one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from api.settings import Settings
+from api.stores import store_from_settings
+from graph.errors import GraphError
+from graph.exchange import export_graphml, export_jsonl, import_jsonl
+from graph.store import GraphStore
+
+T = TypeVar("T")
+SYNTHETIC_BATCH = 50_000
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+async def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[int]]) -> int:
+    store = store_from_settings(settings)
+    await store.open()
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def _where(settings: Settings) -> str:
+    return settings.neo4j_uri if settings.store == "neo4j" else str(settings.db_path)
+
+
+async def seed_store(store: GraphStore, quiet: bool = False) -> tuple[int, bool]:
+    """Load reference + illustrative seed data as one atomic batch. Returns (revision, changed)."""
+    from seeds.illustrative import seed_changes
+
+    changes = list(tqdm(seed_changes(), desc="preparing seed", unit=" records", disable=quiet))
+    result = await store.apply(changes)
+    return result.revision, result.changed
+
+
+async def _seed(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    revision, changed = await seed_store(store)
+    state = "loaded" if changed else "already present, nothing changed"
+    print(f"seed data {state} in {_where(settings)} (revision {revision})")
+    if args.synthetic:
+        from seeds.synthetic import estimate, generate
+
+        nodes, rels = estimate(args.actors)
+        with tqdm(total=nodes + rels, desc="synthetic", unit=" records") as bar:
+            for batch in _batched(generate(args.actors, seed=args.seed), SYNTHETIC_BATCH):
+                result = await store.apply(batch)
+                bar.update(len(batch))
+        print(f"synthetic network of {args.actors} actors written (revision {result.revision})")
+    counts = await store.counts_by_kind()
+    print(", ".join(f"{k.value}: {v}" for k, v in counts.items()))
+    return 0
+
+
+async def _import(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    with tqdm(desc=f"reading {args.path}", unit=" lines") as bar:
+        result = await import_jsonl(store, Path(args.path), progress=bar.update)
+    print(
+        f"imported {args.path}: {result.nodes_written} nodes and "
+        f"{result.relationships_written} relationships changed (revision {result.revision})"
+    )
+    return 0
+
+
+async def _export(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "graphml":
+        count = await export_graphml(store, Path(args.path))
+    elif args.path == "-":
+        count = await export_jsonl(store, sys.stdout)
+    else:
+        with open(args.path, "w", encoding="utf-8") as out:
+            count = await export_jsonl(store, out)
+    print(f"exported {count} records to {args.path}", file=sys.stderr)
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from strawberry.printer import print_schema
+
+    from api.schema import schema
+
+    text = print_schema(schema) + "\n"
+    if args.path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.path).write_text(text, encoding="utf-8")
+        print(f"wrote {args.path}", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    if settings.store == "embedded":
+
+        async def first_run(store: GraphStore) -> int:
+            if not any((await store.counts_by_kind()).values()):
+                print(f"empty store at {settings.db_path}: loading the seed data first")
+                await seed_store(store)
+            return 0
+
+        asyncio.run(_with_store(settings, first_run))
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"partnernet on {settings.store} store; GraphiQL at http://{host}:{port}/graphql")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnernet",
+        description="Partnership-network analytics API. The store is chosen by environment: "
+        "PARTNERNET_STORE=embedded (default; file PARTNERNET_DB) or neo4j (NEO4J_URI, ...).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser(
+        "serve",
+        help="run the API (GraphiQL at /graphql)",
+        description="Run the API with uvicorn. Loopback only unless --host "
+        "says otherwise. An empty embedded store is seeded first.",
+    )
+    serve.add_argument("--host", help="bind address (default PARTNERNET_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PARTNERNET_PORT or 8000)")
+    seed = sub.add_parser(
+        "seed",
+        help="load reference and illustrative seed data",
+        description="Load the seed data into the configured store. "
+        "Idempotent: re-seeding changes nothing.",
+    )
+    seed.add_argument(
+        "--synthetic", action="store_true", help="also generate a synthetic network for scale work"
+    )
+    seed.add_argument(
+        "--actors",
+        type=int,
+        default=10_000,
+        help="synthetic actors (default 10000; ~10 relationships each)",
+    )
+    seed.add_argument("--seed", type=int, default=7, help="random seed of the synthetic network")
+    imp = sub.add_parser(
+        "import",
+        help="import APOC JSON Lines (all or nothing)",
+        description="Import an APOC-style JSON Lines file. The whole file is "
+        "validated first; any bad line imports nothing.",
+    )
+    imp.add_argument("path", help="file to import")
+    exp = sub.add_parser(
+        "export",
+        help="export the graph",
+        description="Export every node and relationship, sorted by id.",
+    )
+    exp.add_argument("path", help="output file, or - for stdout (jsonl only)")
+    exp.add_argument(
+        "--format",
+        choices=["jsonl", "graphml"],
+        default="jsonl",
+        help="jsonl (APOC JSON Lines, default) or graphml (Gephi)",
+    )
+    schema = sub.add_parser("schema", help="write the GraphQL schema (SDL)")
+    schema.add_argument(
+        "path",
+        nargs="?",
+        default="schema.graphql",
+        help="output file (default schema.graphql; - for stdout)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "schema":
+            return _schema(args)
+        settings = Settings.from_env()
+        if args.command == "serve":
+            return _serve(args, settings)
+        work = {"seed": _seed, "import": _import, "export": _export}[args.command]
+        return asyncio.run(_with_store(settings, lambda store: work(store, args, settings)))
+    except GraphError as err:
+        print(f"partnernet {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as err:
+        print(f"partnernet {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Build the configured store; the only place that knows which implementations exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.store import GraphStore
+
+
+@dataclass(frozen=True)
+class Neo4jConfig:
+    uri: str
+    user: str
+    password: str
+    database: str
+    timeout: float = 30.0
+    batch_size: int = 5000
+
+
+def create_store(kind: str, *, db_path: Path, neo4j: Neo4jConfig | None = None) -> GraphStore:
+    """An unopened store; call ``await store.open()`` before use."""
+    if kind == "embedded":
+        from graph.embedded import EmbeddedStore
+
+        return EmbeddedStore(db_path)
+    if kind == "neo4j":
+        if neo4j is None:
+            raise ValueError("the neo4j store needs a Neo4jConfig")
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(neo4j)
+    raise ValueError(f"unknown store {kind!r}; expected 'embedded' or 'neo4j'")

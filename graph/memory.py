@@ -1,0 +1,206 @@
+"""An in-memory index of the graph that answers the read half of the ``GraphStore`` protocol.
+
+The embedded store keeps one of these in step with SQLite. The filter semantics documented on
+:class:`graph.store.NodeFilter` are implemented here for the embedded store and in
+``graph/cypher.py`` for Neo4j; the contract tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection, Iterable, Iterator, Sequence
+
+import networkx as nx
+
+from graph.model import (
+    ACTOR_KINDS,
+    Node,
+    NodeKind,
+    Relationship,
+    RelType,
+    interval_contains,
+)
+from graph.reference import member_states
+from graph.store import (
+    Direction,
+    Edge,
+    NodeFilter,
+    Page,
+    SortOrder,
+    decode_cursor,
+    encode_cursor,
+    sort_key,
+)
+
+_ENGAGEMENT = (RelType.PARTNERS_IN, RelType.PARTICIPATED_IN)
+
+
+class MemoryGraph:
+    """Nodes, relationships and a ``MultiDiGraph`` over them; not thread-safe, owned by one
+    event loop."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.rels: dict[str, Relationship] = {}
+        self.g = nx.MultiDiGraph()
+        self._by_kind: dict[NodeKind, set[str]] = {k: set() for k in NodeKind}
+
+    # ------------------------------------------------------------------ writes
+
+    def put_node(self, node: Node) -> None:
+        self.nodes[node.id] = node
+        self._by_kind[node.kind].add(node.id)
+        self.g.add_node(node.id)
+
+    def put_relationship(self, rel: Relationship) -> None:
+        if rel.id in self.rels:
+            old = self.rels[rel.id]
+            self.g.remove_edge(old.start, old.end, key=old.id)
+        self.rels[rel.id] = rel
+        self.g.add_edge(rel.start, rel.end, key=rel.id)
+
+    # ------------------------------------------------------------------ reads
+
+    def out_rels(self, node_id: str, rel_type: RelType) -> Iterator[Relationship]:
+        for _, _, key in self.g.out_edges(node_id, keys=True):
+            rel = self.rels[key]
+            if rel.type is rel_type:
+                yield rel
+
+    def in_rels(self, node_id: str, rel_type: RelType) -> Iterator[Relationship]:
+        for _, _, key in self.g.in_edges(node_id, keys=True):
+            rel = self.rels[key]
+            if rel.type is rel_type:
+                yield rel
+
+    def neighbours(
+        self,
+        ids: Sequence[str],
+        types: Collection[RelType] | None,
+        direction: Direction,
+        as_of: str | None,
+    ) -> dict[str, list[Edge]]:
+        out: dict[str, list[Edge]] = {}
+        for node_id in ids:
+            edges: list[Edge] = []
+            if node_id in self.nodes:
+                keys: list[tuple[str, bool]] = []
+                if direction in (Direction.OUT, Direction.BOTH):
+                    keys += [(k, True) for _, _, k in self.g.out_edges(node_id, keys=True)]
+                if direction in (Direction.IN, Direction.BOTH):
+                    keys += [(k, False) for _, _, k in self.g.in_edges(node_id, keys=True)]
+                for key, outgoing in keys:
+                    rel = self.rels[key]
+                    if (types is None or rel.type in types) and rel.valid_at(as_of):
+                        other = rel.end if outgoing else rel.start
+                        edges.append(Edge(rel, self.nodes[other]))
+                edges.sort(key=lambda e: (e.rel.type, e.node.id, e.rel.id))
+            out[node_id] = edges
+        return out
+
+    def find(self, flt: NodeFilter, first: int, after: str | None, sort: SortOrder) -> Page:
+        kinds = flt.kinds or frozenset(NodeKind)
+        matches = [
+            self.nodes[i]
+            for kind in kinds
+            for i in self._by_kind[kind]
+            if self._matches(self.nodes[i], flt)
+        ]
+        matches.sort(key=lambda n: sort_key(sort, n))
+        start = 0
+        if after is not None:
+            key = tuple(decode_cursor(after))
+            start = bisect.bisect_right([sort_key(sort, n) for n in matches], key)
+        items = matches[start : start + first]
+        return Page(
+            items=items,
+            total_count=len(matches),
+            has_next_page=start + first < len(matches),
+            end_cursor=encode_cursor(sort, items[-1]) if items else None,
+        )
+
+    # ------------------------------------------------------------------ filter semantics
+
+    def countries(self, node: Node, as_of: str | None = None) -> set[str]:
+        if node.kind is NodeKind.MEMBER_STATE:
+            return {node.id}
+        if node.kind in ACTOR_KINDS:
+            return {r.end for r in self.out_rels(node.id, RelType.BASED_IN) if r.valid_at(as_of)}
+        if node.kind in (NodeKind.PROGRAMME, NodeKind.ACTIVITY):
+            found = {
+                r.end
+                for r in self.out_rels(node.id, RelType.TARGETS)
+                if r.valid_at(as_of) and self.nodes[r.end].kind is NodeKind.MEMBER_STATE
+            }
+            if loc := node.props.get("location"):
+                found.add(loc)
+            return found
+        return set()
+
+    def themes(self, node: Node, as_of: str | None = None) -> set[str]:
+        if node.kind is NodeKind.THEMATIC_AREA:
+            return {node.id}
+        if node.kind is NodeKind.PROGRAMME:
+            return {r.end for r in self.out_rels(node.id, RelType.ADDRESSES) if r.valid_at(as_of)}
+        if node.kind is NodeKind.ACTIVITY:
+            found = {r.end for r in self.out_rels(node.id, RelType.ADDRESSES) if r.valid_at(as_of)}
+            for part in self.out_rels(node.id, RelType.PART_OF):
+                if part.valid_at(as_of):
+                    found |= self.themes(self.nodes[part.end], as_of)
+            return found
+        if node.kind in ACTOR_KINDS:
+            found = set()
+            for rel_type in _ENGAGEMENT:
+                for r in self.out_rels(node.id, rel_type):
+                    if r.valid_at(as_of):
+                        found |= self.themes(self.nodes[r.end], as_of)
+            return found
+        return set()
+
+    def _matches(self, node: Node, flt: NodeFilter) -> bool:
+        p = node.props
+        day = flt.active_as_of
+        if flt.sensitivity is not None and p.get("sensitivity") != flt.sensitivity:
+            return False
+        if flt.focus_group is not None and flt.focus_group not in p.get("focus_groups", ()):
+            return False
+        if flt.text is not None:
+            needle = flt.text.lower()
+            if needle not in node.name.lower() and needle not in str(p.get("acronym", "")).lower():
+                return False
+        if day is not None:
+            if not interval_contains(p, day):
+                return False
+            if node.kind in ACTOR_KINDS and not any(
+                r.valid_at(day) for t in _ENGAGEMENT for r in self.out_rels(node.id, t)
+            ):
+                return False
+        if flt.role is not None and not any(
+            r.props.get("role") == flt.role and r.valid_at(day)
+            for t in _ENGAGEMENT
+            for r in self.out_rels(node.id, t)
+        ):
+            return False
+        if flt.country is not None and flt.country not in self.countries(node, day):
+            return False
+        if flt.region is not None or flt.subregion is not None:
+            ms = member_states()
+            regions = {ms[c].region for c in self.countries(node, day)}
+            subregions = {ms[c].subregion for c in self.countries(node, day)}
+            if node.kind is NodeKind.REGIONAL_ORGANIZATION and p.get("region"):
+                regions.add(p["region"])
+            if flt.region is not None and flt.region not in regions:
+                return False
+            if flt.subregion is not None and flt.subregion not in subregions:
+                return False
+        return flt.theme is None or flt.theme in self.themes(node, day)
+
+    def counts_by_kind(self) -> dict[NodeKind, int]:
+        return {k: len(v) for k, v in self._by_kind.items()}
+
+    def incoming_contributions(self, outcome: str) -> Iterable[Relationship]:
+        for t in (RelType.PRODUCED, RelType.CONTRIBUTED_TO):
+            yield from self.in_rels(outcome, t)
+
+    def contributes_to(self, outcome: str) -> Iterable[str]:
+        return (r.end for r in self.out_rels(outcome, RelType.CONTRIBUTED_TO))

@@ -1,0 +1,205 @@
+"""The ``GraphStore`` protocol that both stores implement, and the value types it speaks.
+
+The API and the CLI only ever see this protocol, so swapping the embedded store for Neo4j is a
+setting, and one contract test suite can prove the two behave the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator, Collection, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+import networkx as nx
+
+from graph.errors import ValidationError
+from graph.model import FocusGroup, Node, NodeKind, Region, Relationship, RelType, Role, Sensitivity
+
+
+class Direction(StrEnum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+class SortOrder(StrEnum):
+    """Stable orders: every order ends with the id, so pages never overlap or skip."""
+
+    NAME = "NAME"
+    ID = "ID"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFilter:
+    """What ``find_nodes`` may filter on; ``None`` means "any".
+
+    Geography of a node: a Member State is its own country; an actor is where it is BASED_IN
+    (a regional organisation also by its ``region`` property); a programme or activity is
+    every state it TARGETS plus an activity's ``location``. Theme: a programme or activity
+    ADDRESSES it; an actor partners in such a programme or took part in such an activity.
+    """
+
+    kinds: frozenset[NodeKind] | None = None
+    region: Region | None = None
+    subregion: str | None = None
+    country: str | None = None
+    theme: str | None = None
+    focus_group: FocusGroup | None = None
+    role: Role | None = None
+    sensitivity: Sensitivity | None = None
+    active_as_of: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Node]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A relationship seen from one of its ends: ``node`` is the other end."""
+
+    rel: Relationship
+    node: Node
+
+
+# --------------------------------------------------------------------------- changes
+
+
+@dataclass(frozen=True, slots=True)
+class NodeWrite:
+    """Create or replace a node (props are validated against its kind on apply)."""
+
+    kind: str
+    id: str
+    props: dict[str, Any] = field(default_factory=dict)
+    where: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelWrite:
+    """Create or replace a relationship; endpoints may be nodes written earlier in the batch."""
+
+    type: str
+    id: str
+    start: str
+    end: str
+    props: dict[str, Any] = field(default_factory=dict)
+    where: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelEnd:
+    """End a relationship on a date: history is kept, nothing is deleted."""
+
+    id: str
+    until: str
+    where: str | None = None
+
+
+Change = NodeWrite | RelWrite | RelEnd
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    revision: int
+    nodes_written: int
+    relationships_written: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.nodes_written or self.relationships_written)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An immutable view of the graph at a revision (and optionally as of a date).
+
+    ``graph`` is a frozen ``networkx.MultiDiGraph``: node attribute ``kind`` plus the node's
+    props, and for actors the derived ``country``/``region``/``subregion`` of where they are
+    based; edges keyed by relationship id with attribute ``type`` plus the props.
+    """
+
+    revision: int
+    as_of: str | None
+    graph: nx.MultiDiGraph
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise :class:`graph.errors.StoreUnavailable` when the store cannot serve."""
+
+    async def revision(self) -> int: ...
+
+    async def get_nodes(self, ids: Sequence[str]) -> list[Node | None]: ...
+
+    async def get_relationships(self, ids: Sequence[str]) -> list[Relationship | None]: ...
+
+    async def find_nodes(
+        self,
+        flt: NodeFilter,
+        *,
+        first: int,
+        after: str | None = None,
+        sort: SortOrder = SortOrder.NAME,
+    ) -> Page: ...
+
+    async def neighbours(
+        self,
+        ids: Sequence[str],
+        *,
+        types: Collection[RelType] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: str | None = None,
+    ) -> dict[str, list[Edge]]: ...
+
+    async def counts_by_kind(self) -> dict[NodeKind, int]: ...
+
+    async def apply(self, changes: Sequence[Change]) -> ApplyResult:
+        """Validate and write every change in one transaction, or none of them."""
+
+    async def snapshot(self, as_of: str | None = None) -> Snapshot: ...
+
+    def export_records(self) -> AsyncIterator[Node | Relationship]:
+        """Every node sorted by id, then every relationship sorted by id."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def get_node(store: GraphStore, node_id: str) -> Node | None:
+    return (await store.get_nodes([node_id]))[0]
+
+
+def encode_cursor(sort: SortOrder, node: Node) -> str:
+    key = [node.name.lower(), node.id] if sort is SortOrder.NAME else [node.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[str]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ValidationError("is not a cursor returned by this API", field="after") from None
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        raise ValidationError("is not a cursor returned by this API", field="after")
+    return key
+
+
+def sort_key(sort: SortOrder, node: Node) -> tuple[str, ...]:
+    return (node.name.lower(), node.id) if sort is SortOrder.NAME else (node.id,)

@@ -1,0 +1,81 @@
+"""Shared fixtures: stores of both kinds over the same contract, and small fictional graphs.
+
+The Neo4j half runs when ``NEO4J_URI`` points at a server (the README's test command starts
+one); without it those tests skip with a reason, and ``PARTNERNET_REQUIRE_ALL=1`` (set by CI)
+turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.store import GraphStore
+
+StoreFactory = Callable[[], Awaitable[GraphStore]]
+STORE_KINDS = ["embedded", "neo4j"]
+
+
+def require_or_skip(reason: str) -> None:
+    if os.environ.get("PARTNERNET_REQUIRE_ALL") == "1":
+        pytest.fail(f"required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def neo4j_config():  # type: ignore[no-untyped-def]
+    from graph.factory import Neo4jConfig
+
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        require_or_skip("NEO4J_URI is unset: no Neo4j server for the Neo4j store tests")
+    return Neo4jConfig(
+        uri=uri,
+        user=os.environ.get("NEO4J_USER", "neo4j"),
+        password=os.environ.get("NEO4J_PASSWORD", "partnernet-dev"),
+        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        batch_size=int(os.environ.get("NEO4J_BATCH_SIZE", "1000")),
+    )
+
+
+@pytest.fixture(params=STORE_KINDS)
+async def store_factory(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[StoreFactory]:
+    """A function that opens a store over one fresh, empty database; calling it again opens a
+    second handle on the same data (to test reopening)."""
+    opened: list[GraphStore] = []
+    if request.param == "embedded":
+        path = tmp_path / "graph.db"
+
+        def make_raw() -> GraphStore:
+            return EmbeddedStore(path)
+    else:
+        cfg = neo4j_config()
+        from graph.neo4j_store import Neo4jStore
+
+        def make_raw() -> GraphStore:
+            return Neo4jStore(cfg)
+
+        first = Neo4jStore(cfg)
+        await first.open()
+        await first.reset()
+        await first.close()
+
+    async def make() -> GraphStore:
+        store = make_raw()
+        await store.open()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        await store.close()
+
+
+@pytest.fixture
+async def store(store_factory: StoreFactory) -> GraphStore:
+    return await store_factory()

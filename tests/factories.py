@@ -1,0 +1,89 @@
+"""Small fictional graphs for tests. Names are invented; no real organisation appears."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.reference import member_states
+from graph.store import Change, NodeWrite, RelWrite
+
+
+def state(iso3: str) -> NodeWrite:
+    ref = member_states()[iso3]
+    return NodeWrite(
+        "MemberState",
+        iso3,
+        {"name": ref.name, "m49": ref.m49, "region": ref.region, "subregion": ref.subregion},
+    )
+
+
+def node(kind: str, node_id: str, name: str, **props: Any) -> NodeWrite:
+    return NodeWrite(kind, node_id, {"name": name, **props})
+
+
+def rel(rel_type: str, start: str, end: str, rel_id: str | None = None, **props: Any) -> RelWrite:
+    return RelWrite(rel_type, rel_id or f"{rel_type.lower()}-{start}-{end}", start, end, props)
+
+
+def small_graph() -> list[Change]:
+    """Two programmes, three CSOs in two regions, one company, one theme, one activity."""
+    return [
+        state("KEN"),
+        state("FRA"),
+        state("JOR"),
+        node("ThematicArea", "theme-pcve", "Preventing violent extremism", code="PCVE"),
+        node("ThematicArea", "theme-cft", "Countering terrorist financing", code="CFT"),
+        node("Programme", "prog-a", "Alpha Programme", since="2019-01-01"),
+        node("Programme", "prog-b", "Beta Programme", since="2021-01-01"),
+        rel("ADDRESSES", "prog-a", "theme-pcve"),
+        rel("ADDRESSES", "prog-b", "theme-cft"),
+        node(
+            "CivilSocietyOrganization", "cso-1", "Zorveli Youth Collective", focus_groups=["YOUTH"]
+        ),
+        node(
+            "CivilSocietyOrganization",
+            "cso-2",
+            "Amarou Women's Circle",
+            focus_groups=["WOMEN", "FAMILIES"],
+            sensitivity="RESTRICTED",
+        ),
+        node(
+            "CivilSocietyOrganization",
+            "cso-3",
+            "Bekira Interfaith Council",
+            focus_groups=["RELIGIOUS_LEADERS"],
+        ),
+        node("Company", "co-1", "Tavromi Networks", industry="TECH_PLATFORM"),
+        rel("BASED_IN", "cso-1", "KEN"),
+        rel("BASED_IN", "cso-2", "KEN"),
+        rel("BASED_IN", "cso-3", "JOR"),
+        rel("BASED_IN", "co-1", "FRA"),
+        rel("PARTNERS_IN", "cso-1", "prog-a", role="IMPLEMENTING", since="2020-01-01"),
+        rel(
+            "PARTNERS_IN",
+            "cso-2",
+            "prog-a",
+            role="BENEFICIARY",
+            since="2020-06-01",
+            until="2021-12-31",
+        ),
+        rel("PARTNERS_IN", "cso-3", "prog-b", role="CO_DESIGN", since="2022-01-01"),
+        rel("PARTNERS_IN", "co-1", "prog-b", role="FUNDING", since="2021-03-01", amount=250000),
+        rel("PARTNERS_IN", "FRA", "prog-a", role="FUNDING", since="2019-01-01", amount=1e6),
+        node(
+            "Activity",
+            "act-1",
+            "Workshop one",
+            activity_type="TRAINING",
+            location="KEN",
+            since="2022-05-10",
+            until="2022-05-11",
+        ),
+        rel("PART_OF", "act-1", "prog-a"),
+        rel("PARTICIPATED_IN", "cso-1", "act-1", since="2022-05-10"),
+        rel("PARTICIPATED_IN", "co-1", "act-1", role="SPEAKER", since="2022-05-10"),
+        node("Outcome", "out-1", "Youth leaders trained", level="OUTPUT"),
+        node("Outcome", "out-2", "Community resilience improved", level="OUTCOME"),
+        rel("PRODUCED", "act-1", "out-1", share=0.6),
+        rel("CONTRIBUTED_TO", "out-1", "out-2", share=0.3),
+    ]
