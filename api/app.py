@@ -19,7 +19,7 @@ from starlette.routing import Route
 from api.context import Context
 from api.http import graphql_routes
 from api.policy import Policy
-from api.schema import schema
+from api.schema import AREAS, schema
 from api.settings import Settings
 from api.stores import store_from_settings
 from graph.errors import GraphError
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             *graphql_routes(schema, context_getter=get_context),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *(route for area in AREAS for route in area.ROUTES),
         ],
         lifespan=lifespan,
     )

@@ -18,9 +18,11 @@ from tqdm import tqdm
 
 from api.settings import Settings
 from api.stores import store_from_settings
-from graph.errors import GraphError
+from graph.errors import GraphError, ValidationError
 from graph.exchange import export_graphml, export_jsonl, import_jsonl
-from graph.store import GraphStore
+from graph.model import NodeKind
+from graph.store import GraphStore, WeightScope
+from graph.weights import read_weights_csv
 
 T = TypeVar("T")
 SYNTHETIC_BATCH = 50_000
@@ -79,6 +81,19 @@ async def _import(store: GraphStore, args: argparse.Namespace, settings: Setting
         f"imported {args.path}: {result.nodes_written} nodes and "
         f"{result.relationships_written} relationships changed (revision {result.revision})"
     )
+    return 0
+
+
+async def _import_weights(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    weights = read_weights_csv(Path(args.path))
+    themes = sorted(key for scope, key in weights if scope is WeightScope.THEME)
+    for theme, found in zip(themes, await store.get_nodes(themes), strict=True):
+        if found is None or found.kind is not NodeKind.THEMATIC_AREA:
+            raise ValidationError(
+                f"{theme!r} is not a thematic area in the graph", where=args.path, field="key"
+            )
+    revision = await store.set_need_weights(weights, replace=True)
+    print(f"loaded {len(weights)} need weights from {args.path} (revision {revision})")
     return 0
 
 
@@ -167,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
         "validated first; any bad line imports nothing.",
     )
     imp.add_argument("path", help="file to import")
+    weights = sub.add_parser(
+        "import-weights",
+        help="load need/priority weights from CSV (replaces all; all or nothing)",
+        description="Load need/priority weights from a CSV with header scope,key,weight "
+        "(scope: COUNTRY, REGION, SUBREGION or THEME). The file replaces all weights; any bad "
+        "row loads nothing. See docs/COVERAGE.md.",
+    )
+    weights.add_argument("path", help="CSV file")
     exp = sub.add_parser(
         "export",
         help="export the graph",
@@ -197,7 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "serve":
             return _serve(args, settings)
-        work = {"seed": _seed, "import": _import, "export": _export}[args.command]
+        work = {
+            "seed": _seed,
+            "import": _import,
+            "import-weights": _import_weights,
+            "export": _export,
+        }[args.command]
         return asyncio.run(_with_store(settings, lambda store: work(store, args, settings)))
     except GraphError as err:
         print(f"partnernet {args.command}: error: {err}", file=sys.stderr)

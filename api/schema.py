@@ -11,8 +11,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from api import centrality, coverage, lineage, network
 from api.context import Context
 from api.http import caching_extensions
 from graph.model import Node, NodeKind, RelType
@@ -95,7 +97,7 @@ class Entity:
 
 
 @strawberry.type
-class Query:
+class CoreQuery:
     @strawberry.field(description="Liveness of the API and its store, with the graph revision.")
     async def health(self, info: Info[Context, Any]) -> Health:
         store = info.context.store
@@ -115,4 +117,9 @@ class Query:
         return Entity(raw=info.context.policy.view(found))
 
 
-schema = strawberry.Schema(query=Query, extensions=[*caching_extensions()])
+AREAS = (network, centrality, coverage, lineage)
+Query = merge_types("Query", (CoreQuery, *(q for area in AREAS for q in area.QUERIES)))
+_mutations = tuple(m for area in AREAS for m in area.MUTATIONS)
+Mutation = merge_types("Mutation", _mutations) if _mutations else None
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[*caching_extensions()])

@@ -12,7 +12,7 @@ import asyncio
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from pathlib import Path
 
 from graph.changes import Plan, plan_changes
@@ -30,7 +30,10 @@ from graph.store import (
     Page,
     Snapshot,
     SortOrder,
+    Subgraph,
+    WeightScope,
 )
+from graph.weights import validate_weights
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -44,6 +47,12 @@ CREATE TABLE IF NOT EXISTS relationships (
     start TEXT NOT NULL REFERENCES nodes(id),
     "end" TEXT NOT NULL REFERENCES nodes(id),
     props TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS need_weights (
+    scope  TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    weight REAL NOT NULL,
+    PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -67,6 +76,7 @@ class EmbeddedStore:
         self._db: sqlite3.Connection | None = None
         self._mem = MemoryGraph()
         self._revision = 0
+        self._weights: dict[tuple[WeightScope, str], float] = {}
         self._write_lock = asyncio.Lock()
         self._snapshots: OrderedDict[tuple[int, str | None], Snapshot] = OrderedDict()
 
@@ -96,7 +106,11 @@ class EmbeddedStore:
                 Relationship(rel_id, RelType(rel_type), start, end, json.loads(props))
             )
         (rev,) = db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
-        self._db, self._mem, self._revision = db, mem, int(rev)
+        weights = {
+            (WeightScope(scope), key): weight
+            for scope, key, weight in db.execute("SELECT scope, key, weight FROM need_weights")
+        }
+        self._db, self._mem, self._revision, self._weights = db, mem, int(rev), weights
 
     async def close(self) -> None:
         if self._db is not None:
@@ -154,6 +168,48 @@ class EmbeddedStore:
         else:
             self._snapshots.move_to_end(key)
         return snap
+
+    async def expand(
+        self,
+        start: Sequence[str],
+        *,
+        steps: Mapping[RelType, Direction],
+        max_depth: int,
+        as_of: str | None = None,
+    ) -> Subgraph:
+        return self._mem.expand(start, steps, max_depth, as_of)
+
+    async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
+        return dict(self._weights)
+
+    async def set_need_weights(
+        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+    ) -> int:
+        clean = validate_weights(weights)
+        async with self._write_lock:
+            merged = clean if replace else {**self._weights, **clean}
+            if merged == self._weights:
+                return self._revision
+            revision = self._revision + 1
+            await asyncio.to_thread(self._commit_weights, merged, revision)
+            self._weights, self._revision = merged, revision
+            return revision
+
+    def _commit_weights(self, weights: dict[tuple[WeightScope, str], float], revision: int) -> None:
+        db = self._db
+        assert db is not None
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM need_weights")
+            db.executemany(
+                "INSERT INTO need_weights(scope, key, weight) VALUES (?, ?, ?)",
+                ((scope.value, key, w) for (scope, key), w in sorted(weights.items())),
+            )
+            db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     async def export_records(self) -> AsyncIterator[Node | Relationship]:
         for node_id in sorted(self._mem.nodes):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -23,6 +23,16 @@ class Direction(StrEnum):
     OUT = "OUT"
     IN = "IN"
     BOTH = "BOTH"
+
+
+class WeightScope(StrEnum):
+    """What a need/priority weight applies to: a Member State (ISO3), an M49 region or
+    sub-region (its name), or a thematic area (its node id)."""
+
+    COUNTRY = "COUNTRY"
+    REGION = "REGION"
+    SUBREGION = "SUBREGION"
+    THEME = "THEME"
 
 
 class SortOrder(StrEnum):
@@ -119,6 +129,15 @@ class ApplyResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Subgraph:
+    """Result of :meth:`GraphStore.expand`: nodes with their hop distance from the start."""
+
+    nodes: list[Node]
+    depth: dict[str, int]
+    relationships: list[Relationship]
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """An immutable view of the graph at a revision (and optionally as of a date).
 
@@ -174,6 +193,28 @@ class GraphStore(Protocol):
         """Validate and write every change in one transaction, or none of them."""
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot: ...
+
+    async def expand(
+        self,
+        start: Sequence[str],
+        *,
+        steps: Mapping[RelType, Direction],
+        max_depth: int,
+        as_of: str | None = None,
+    ) -> Subgraph:
+        """Breadth-first expansion from ``start`` following only the relationship types in
+        ``steps``, each in its direction, for at most ``max_depth`` hops, through
+        relationships valid at ``as_of``. Returns every node reached (with its hop distance)
+        and every relationship followed, sorted by id."""
+
+    async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
+        """Need/priority weights set so far; anything absent weighs 1."""
+
+    async def set_need_weights(
+        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+    ) -> int:
+        """Store weights atomically (``replace`` drops all others first); returns the new
+        revision, which a change of weights bumps like any write."""
 
     def export_records(self) -> AsyncIterator[Node | Relationship]:
         """Every node sorted by id, then every relationship sorted by id."""

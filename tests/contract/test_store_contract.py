@@ -6,7 +6,16 @@ import pytest
 
 from graph.errors import Conflict, IntegrityError, NotFound, ValidationError
 from graph.model import FocusGroup, NodeKind, Region, RelType, Role, Sensitivity
-from graph.store import Direction, GraphStore, NodeFilter, NodeWrite, RelEnd, SortOrder, get_node
+from graph.store import (
+    Direction,
+    GraphStore,
+    NodeFilter,
+    NodeWrite,
+    RelEnd,
+    SortOrder,
+    WeightScope,
+    get_node,
+)
 from tests.conftest import StoreFactory
 from tests.factories import node, rel, small_graph, state
 
@@ -241,3 +250,50 @@ async def test_validation_errors_name_the_field(store: GraphStore) -> None:
             await store.apply([change])
         assert err.value.field == fld, change
     assert await store.revision() == 0
+
+
+async def test_expand_follows_only_the_given_steps(store: GraphStore) -> None:
+    await seeded(store)
+    upstream = {
+        RelType.CONTRIBUTED_TO: Direction.IN,
+        RelType.PRODUCED: Direction.IN,
+        RelType.PART_OF: Direction.OUT,
+        RelType.PARTICIPATED_IN: Direction.IN,
+        RelType.PARTNERS_IN: Direction.IN,
+    }
+    sub = await store.expand(["out-2"], steps=upstream, max_depth=3)
+    assert sub.depth == {"out-2": 0, "out-1": 1, "act-1": 2, "prog-a": 3, "cso-1": 3, "co-1": 3}
+    assert [n.id for n in sub.nodes] == sorted(sub.depth)
+    assert {r.type for r in sub.relationships} == {
+        RelType.CONTRIBUTED_TO,
+        RelType.PRODUCED,
+        RelType.PART_OF,
+        RelType.PARTICIPATED_IN,
+    }
+    deeper = await store.expand(["out-2"], steps=upstream, max_depth=4)
+    assert {"FRA", "cso-2"} <= set(deeper.depth)
+    then = await store.expand(["out-2"], steps=upstream, max_depth=4, as_of="2023-01-01")
+    assert "cso-2" not in then.depth and "FRA" in then.depth
+    assert (await store.expand(["nowhere"], steps=upstream, max_depth=3)).nodes == []
+
+
+async def test_need_weights_are_stored_atomically(store_factory: StoreFactory) -> None:
+    store = await store_factory()
+    assert await store.need_weights() == {}
+    rev = await store.set_need_weights(
+        {(WeightScope.COUNTRY, "KEN"): 2.5, (WeightScope.REGION, "Africa"): 1.5}
+    )
+    assert rev == 1
+    assert await store.set_need_weights({(WeightScope.COUNTRY, "KEN"): 2.5}) == 1
+    with pytest.raises(ValidationError) as err:
+        await store.set_need_weights(
+            {(WeightScope.COUNTRY, "KEN"): 9.0, (WeightScope.COUNTRY, "XXX"): 1.0}
+        )
+    assert err.value.field == "key"
+    with pytest.raises(ValidationError):
+        await store.set_need_weights({(WeightScope.THEME, "theme-pcve"): -1.0})
+    rev = await store.set_need_weights({(WeightScope.THEME, "theme-pcve"): 3.0}, replace=True)
+    assert rev == 2
+    reopened = await store_factory()
+    assert await reopened.need_weights() == {(WeightScope.THEME, "theme-pcve"): 3.0}
+    assert await reopened.revision() == 2
