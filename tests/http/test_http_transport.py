@@ -1,0 +1,281 @@
+"""GraphQL over HTTP behaviour of the endpoint: methods, media types, status codes.
+
+``client`` talks to the application under test (``live_server``) and uses only
+introspection fields, so these tests hold for any schema. ``tiny`` talks to
+the tiny schema's app for behaviour that needs specific fields. A few tests
+serve their own small app (``serve_app``) to provoke failures. All tests are
+synchronous, so they behave the same under any pytest-asyncio mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from starlette.applications import Starlette
+from strawberry.extensions import ParserCache, ValidationCache
+
+from api.http import (
+    APPLICATION_JSON,
+    CACHE_MAXSIZE,
+    GRAPHQL_RESPONSE_JSON,
+    caching_extensions,
+    check_caching,
+    graphql_routes,
+    negotiate_media_type,
+)
+
+GQL = GRAPHQL_RESPONSE_JSON
+
+
+@pytest.fixture
+def client(live_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server, timeout=10) as http_client:
+        yield http_client
+
+
+@pytest.fixture
+def tiny(tiny_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=tiny_server, timeout=10) as http_client:
+        yield http_client
+
+
+def post(client: httpx.Client, body: object, accept: str | None = None) -> httpx.Response:
+    headers = {"accept": accept} if accept else {}
+    return client.post("/graphql", json=body, headers=headers)
+
+
+def media_type(response: httpx.Response) -> str:
+    return response.headers["content-type"].split(";")[0].strip()
+
+
+# --- GET and POST (any schema) ------------------------------------------------------
+
+
+def test_post_query(client: httpx.Client) -> None:
+    response = post(client, {"query": "{ __typename }"})
+    assert response.status_code == 200
+    assert media_type(response) == APPLICATION_JSON
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_get_query_with_variables(client: httpx.Client) -> None:
+    response = client.get(
+        "/graphql",
+        params={
+            "query": "query T($n: String!) { __type(name: $n) { name } }",
+            "variables": '{"n": "String"}',
+        },
+        headers={"accept": GQL},
+    )
+    assert response.status_code == 200
+    assert media_type(response) == GQL
+    assert response.json() == {"data": {"__type": {"name": "String"}}}
+
+
+@pytest.mark.parametrize("accept", [GQL, APPLICATION_JSON])
+def test_mutation_over_get_is_405(client: httpx.Client, accept: str) -> None:
+    response = client.get(
+        "/graphql", params={"query": "mutation { __typename }"}, headers={"accept": accept}
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert media_type(response) == accept
+    assert "mutations are not allowed" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_are_405(client: httpx.Client, method: str) -> None:
+    response = client.request(method, "/graphql")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert "errors" in response.json()
+
+
+# --- media types and status codes (any schema) ----------------------------------------
+
+PARSE_ERROR = {"query": "{"}
+VALIDATION_ERROR = {"query": "{ noSuchField }"}
+COERCION_ERROR = {  # the variable is used, so this passes validation and fails coercion
+    "query": "query T($n: String!) { __type(name: $n) { name } }",
+    "variables": {"n": None},
+}
+REQUEST_ERRORS = pytest.mark.parametrize(
+    "body", [PARSE_ERROR, VALIDATION_ERROR, COERCION_ERROR], ids=["parse", "validation", "coercion"]
+)
+
+
+@REQUEST_ERRORS
+def test_request_error_with_graphql_response_json_is_400_without_data(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    response = post(client, body, accept=GQL)
+    assert response.status_code == 400
+    assert media_type(response) == GQL
+    payload = response.json()
+    assert "data" not in payload
+    assert payload["errors"]
+
+
+@REQUEST_ERRORS
+def test_request_error_with_application_json_is_200_without_data(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    response = post(client, body, accept=APPLICATION_JSON)
+    assert response.status_code == 200
+    assert media_type(response) == APPLICATION_JSON
+    payload = response.json()
+    assert "data" not in payload
+    assert payload["errors"]
+
+
+def test_bad_json_body_is_400_json(client: httpx.Client) -> None:
+    response = client.post(
+        "/graphql",
+        content=b'{"not json',
+        headers={"content-type": "application/json", "accept": GQL},
+    )
+    assert response.status_code == 400
+    assert media_type(response) == GQL
+    assert response.json()["errors"][0]["message"]
+
+
+def test_post_without_content_type_is_4xx(client: httpx.Client) -> None:
+    response = client.post("/graphql", content=b'{"query": "{ __typename }"}')
+    assert 400 <= response.status_code < 500
+
+
+def test_responses_vary_on_accept(client: httpx.Client) -> None:
+    assert "accept" in post(client, {"query": "{ __typename }"}).headers["vary"].lower()
+
+
+def test_browser_get_renders_graphiql_but_scripts_get_json(client: httpx.Client) -> None:
+    page = client.get("/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code in (200, 503)  # 503: GraphiQL assets not installed (npm ci)
+    assert page.headers["content-type"].startswith(("text/html", "text/plain"))
+    # curl-style */* without a query is a GraphQL request, not a page load.
+    response = client.get("/graphql", headers={"accept": "*/*"})
+    assert response.status_code == 400
+    assert media_type(response) == APPLICATION_JSON
+
+
+def test_parse_and_validation_results_are_cached(client: httpx.Client) -> None:
+    # The LRU caches are process-wide per maxsize, so fresh instances see the server's.
+    parse_cache: Any = ParserCache(maxsize=CACHE_MAXSIZE).cached_parse_document
+    validation_cache: Any = ValidationCache(maxsize=CACHE_MAXSIZE).cached_validate_document
+    body = {"query": "query CacheProbe { __typename }"}
+    post(client, body)
+    parse_hits = parse_cache.cache_info().hits
+    validation_hits = validation_cache.cache_info().hits
+    assert post(client, body).json() == {"data": {"__typename": "Query"}}
+    assert parse_cache.cache_info().hits == parse_hits + 1
+    assert validation_cache.cache_info().hits == validation_hits + 1
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, APPLICATION_JSON),
+        ("", APPLICATION_JSON),
+        ("*/*", APPLICATION_JSON),
+        ("application/*", APPLICATION_JSON),
+        ("application/json", APPLICATION_JSON),
+        (GQL, GQL),
+        (f"{GQL}, application/json", GQL),
+        (f"application/json, {GQL}", GQL),
+        (f"application/json, {GQL};q=0.9", APPLICATION_JSON),
+        (f"{GQL};charset=utf-8", GQL),
+        (f"{GQL};charset=latin1, application/json", APPLICATION_JSON),
+        ("application/json, multipart/mixed", APPLICATION_JSON),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", APPLICATION_JSON),
+        (f"*/*, {GQL};q=0", APPLICATION_JSON),
+        ("text/plain", APPLICATION_JSON),
+    ],
+)
+def test_negotiate_media_type(accept: str | None, expected: str) -> None:
+    assert negotiate_media_type(accept) == expected
+
+
+# --- behaviour that needs the tiny schema's fields ---------------------------------
+
+
+def test_mutation_over_get_is_not_executed(tiny: httpx.Client, app_state: Any) -> None:
+    before = app_state.mutations_executed
+    response = tiny.get("/graphql", params={"query": "mutation { bump }"})
+    assert response.status_code == 405
+    assert app_state.mutations_executed == before
+
+
+def test_mutation_over_post_runs(tiny: httpx.Client, app_state: Any) -> None:
+    before = app_state.mutations_executed
+    response = post(tiny, {"query": "mutation { bump }"}, accept=GQL)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"bump": before + 1}}
+
+
+def test_context_getter_builds_the_context(tiny: httpx.Client) -> None:
+    response = tiny.post(
+        "/graphql", json={"query": "{ requestId }"}, headers={"x-request-id": "abc-123"}
+    )
+    assert response.json() == {"data": {"requestId": "abc-123"}}
+
+
+def test_custom_scalar_coercion_error_is_a_request_error(tiny: httpx.Client) -> None:
+    body = {"query": "query Q($v: Int!) { answer(value: $v) }", "variables": {"v": "abc"}}
+    response = post(tiny, body, accept=GQL)
+    assert response.status_code == 400
+    assert "data" not in response.json()
+
+
+@pytest.mark.parametrize("accept", [GQL, APPLICATION_JSON])
+def test_field_error_keeps_data_and_200(tiny: httpx.Client, accept: str) -> None:
+    response = post(tiny, {"query": "{ boom }"}, accept=accept)
+    assert response.status_code == 200
+    payload = response.json()
+    assert payload["data"] is None
+    assert payload["errors"][0]["path"] == ["boom"]
+    assert "Traceback" not in response.text
+
+
+# --- configuration and failure modes ------------------------------------------------
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def ping(self) -> str:
+        return "pong"
+
+
+def test_schema_without_caches_is_refused() -> None:
+    with pytest.raises(ValueError, match="ParserCache and ValidationCache"):
+        check_caching(strawberry.Schema(query=Query))
+    check_caching(strawberry.Schema(query=Query, extensions=caching_extensions()))
+
+
+def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:
+    def broken_context(request: object, response: object) -> object:
+        msg = "secret database password in this message"
+        raise RuntimeError(msg)
+
+    schema = strawberry.Schema(query=Query, extensions=caching_extensions())
+    app = Starlette(routes=graphql_routes(schema, context_getter=broken_context, graphiql=False))
+    with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as test_client:
+        response = post(test_client, {"query": "{ ping }"}, accept=GQL)
+    assert response.status_code == 500
+    assert media_type(response) == GQL
+    assert response.json() == {"errors": [{"message": "Internal server error"}]}
+
+
+def test_graphiql_can_be_disabled(serve_app: Any) -> None:
+    schema = strawberry.Schema(query=Query, extensions=caching_extensions())
+    app = Starlette(routes=graphql_routes(schema, graphiql=False))
+    with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as test_client:
+        page = test_client.get("/graphql", headers={"accept": "text/html"})
+        assert not page.headers["content-type"].startswith("text/html")
+        assert test_client.get("/graphiql/init.js").status_code == 404
+        pong = test_client.get("/graphql", params={"query": "{ ping }"})
+        assert pong.json() == {"data": {"ping": "pong"}}
