@@ -1,25 +1,121 @@
-"""Per-request context: the store, the caller's policy, and request-scoped DataLoaders."""
+"""Per-request context: the store, the caller's policy, and request-scoped DataLoaders.
+
+Loaders are per request so that their caches never outlive a revision or leak one caller's
+view into another's. They batch every lookup made in one tick of the event loop into one store
+call, which is what keeps nested queries free of N+1 round trips.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
 from api.policy import Policy
-from graph.model import Node
-from graph.store import GraphStore
+from graph.model import Node, RelType
+from graph.store import Direction, Edge, GraphStore
+
+
+class NodeLoader:
+    """Per-request batching node lookup, with the ``load``/``load_many`` interface of
+    Strawberry's DataLoader.
+
+    Why not a DataLoader: that creates one future per key and a task per batch, which is most
+    of the cost of ``nodes(ids: [100 ids])`` or of a single ``node(id:)``. Here the first
+    caller in a tick of the event loop yields once, so that sibling resolvers can queue their
+    keys, then fetches every queued key in one ``store.get_nodes``; the others wait on one
+    future each.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._cache: dict[str, Node | None] = {}
+        self._queue: list[tuple[list[str], asyncio.Future[None]]] | None = None
+        self._handoffs: set[asyncio.Task[None]] = set()
+
+    async def load(self, key: str) -> Node | None:
+        return (await self.load_many([key]))[0]
+
+    async def load_many(self, keys: Sequence[str]) -> list[Node | None]:
+        cache = self._cache
+        missing = [k for k in keys if k not in cache]
+        if not missing:
+            return [cache[k] for k in keys]
+        if self._queue is not None:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._queue.append((missing, done))
+            await done
+        else:
+            queue: list[tuple[list[str], asyncio.Future[None]]] = []
+            self._queue = queue
+            try:
+                await asyncio.sleep(0)  # let sibling resolvers queue their keys
+            except BaseException:
+                self._queue = None
+                if queue:  # cancelled: the others still get their nodes
+                    task = asyncio.get_running_loop().create_task(self._fetch([], queue))
+                    self._handoffs.add(task)  # the loop holds tasks weakly
+                    task.add_done_callback(self._handoffs.discard)
+                raise
+            self._queue = None
+            await self._fetch(missing, queue)
+        return [cache[k] for k in keys]
+
+    def prime(self, node: Node) -> None:
+        self._cache.setdefault(node.id, node)
+
+    async def _fetch(
+        self, mine: list[str], queue: list[tuple[list[str], asyncio.Future[None]]]
+    ) -> None:
+        wanted = list(dict.fromkeys([*mine, *(k for keys, _ in queue for k in keys)]))
+        try:
+            found = await self._store.get_nodes(wanted)
+        except BaseException as err:
+            for _, done in queue:
+                if done.done():  # its caller was cancelled meanwhile
+                    continue
+                if isinstance(err, Exception):
+                    done.set_exception(err)
+                else:
+                    done.cancel()
+            if mine:  # a hand-off has nobody to raise to: its waiters got the error
+                raise
+            return
+        self._cache.update(zip(wanted, found, strict=True))
+        for _, done in queue:
+            if not done.done():
+                done.set_result(None)
+
+
+#: What a neighbour lookup asks for: (node id, relationship type, direction, as-of date).
+NeighbourKey = tuple[str, RelType, Direction, str | None]
 
 
 @dataclass
 class Context:
     store: GraphStore
     policy: Policy
-    node_loader: DataLoader[str, Node | None] = field(init=False)
+    node_loader: NodeLoader = field(init=False)
+    neighbour_loader: DataLoader[NeighbourKey, list[Edge]] = field(init=False)
 
     def __post_init__(self) -> None:
-        async def load(ids: Sequence[str]) -> list[Node | None]:
-            return await self.store.get_nodes(list(ids))
+        self.node_loader = NodeLoader(self.store)
+        self.neighbour_loader = DataLoader(load_fn=self._load_neighbours)
 
-        self.node_loader = DataLoader(load_fn=load)
+    async def _load_neighbours(self, keys: Sequence[NeighbourKey]) -> list[list[Edge]]:
+        """One store call per distinct (type, direction, as-of) in the batch, however many
+        nodes ask: a page of 100 actors asking for their programmes costs one call."""
+        groups: dict[tuple[RelType, Direction, str | None], list[str]] = defaultdict(list)
+        for node_id, rel_type, direction, as_of in keys:
+            groups[rel_type, direction, as_of].append(node_id)
+        found: dict[NeighbourKey, list[Edge]] = {}
+        for (rel_type, direction, as_of), ids in groups.items():
+            edges = await self.store.neighbours(
+                ids, types=[rel_type], direction=direction, as_of=as_of
+            )
+            for node_id in ids:
+                found[node_id, rel_type, direction, as_of] = edges.get(node_id, [])
+        return [found[key] for key in keys]

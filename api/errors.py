@@ -1,0 +1,91 @@
+"""Error codes the API promises to clients, and the one place that turns exceptions into them.
+
+Clients branch on ``extensions.code``, never on message text, so the codes here are part of the
+API contract (docs/API.md lists them). Anything that is not a deliberate, coded error is an
+internal failure: its message could carry internals (SQL, Cypher, file paths), so it is
+replaced by a fixed text before it leaves the process; the server log keeps the traceback
+(Strawberry logs every execution error before extensions see it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import GraphError, NotFound, StoreUnavailable
+
+
+class ErrorCode(StrEnum):
+    """Values of ``extensions.code`` on top-level errors and of ``UserError.code``."""
+
+    NOT_FOUND = "NOT_FOUND"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    FORBIDDEN = "FORBIDDEN"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+INTERNAL_MESSAGE = "Unexpected error; it has been logged."
+UNAVAILABLE_MESSAGE = "The graph store is unavailable; try again later."
+
+
+class ApiError(GraphQLError):
+    """A deliberate error with a code; its message is written for the client."""
+
+    def __init__(self, message: str, code: ErrorCode, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code.value, **extensions})
+
+
+def not_found(what: str, key: str) -> ApiError:
+    return ApiError(f"no {what} with id {key!r}", ErrorCode.NOT_FOUND)
+
+
+def bad_input(message: str, argument: str) -> ApiError:
+    """An argument the schema accepts by type but not by value (``first: 500``, a bad cursor)."""
+    return ApiError(f"{argument}: {message}", ErrorCode.BAD_USER_INPUT, argument=argument)
+
+
+def client_error(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it: coded errors as they are, graph errors mapped to a
+    code, anything else masked."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error  # syntax/validation errors and our own ApiErrors
+    if isinstance(original, StoreUnavailable):
+        return _replace(error, UNAVAILABLE_MESSAGE, ErrorCode.STORE_UNAVAILABLE)
+    if isinstance(original, NotFound):
+        return _replace(error, original.message, ErrorCode.NOT_FOUND)
+    if isinstance(original, GraphError):
+        # A store refusing arguments (e.g. a cursor it cannot decode): the message names the
+        # argument and was written for people, so it may be shown.
+        extensions = {"argument": original.field} if original.field else {}
+        return _replace(error, str(original), ErrorCode.BAD_USER_INPUT, **extensions)
+    # Strawberry has already logged it with its traceback (Schema.process_errors).
+    return _replace(error, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
+
+
+def _replace(error: GraphQLError, message: str, code: ErrorCode, **extensions: Any) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={"code": code.value, **extensions},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Map every execution error to a coded, client-safe error (see :func:`client_error`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [client_error(e) for e in errors]  # type: ignore[union-attr]

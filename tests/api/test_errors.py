@@ -1,0 +1,56 @@
+"""Failures reach clients as coded errors, never as tracebacks or internal messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from graph.errors import StoreUnavailable
+from tests.api.conftest import Gql, _client
+from tests.live import serve
+
+SECRET = "/var/lib/secret/partnernet.db: disk I/O error in table nodes"
+
+
+class FailingStore:
+    """A store whose reads fail: with an unexpected exception, or as unavailable."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def ping(self) -> None:
+        raise self.error
+
+    def __getattr__(self, name: str) -> Any:
+        async def fail(*args: Any, **kwargs: Any) -> Any:
+            raise self.error
+
+        return fail
+
+
+@pytest.fixture(params=["unexpected", "unavailable"])
+def failing(request: pytest.FixtureRequest, seeded_settings: Settings) -> Iterator[tuple[Gql, str]]:
+    error = RuntimeError(SECRET) if request.param == "unexpected" else StoreUnavailable(SECRET)
+    app = create_app(seeded_settings, store=FailingStore(error))
+    with serve(app) as url:
+        yield _client(url), request.param
+
+
+def test_store_failures_are_masked_and_coded(failing: tuple[Gql, str]) -> None:
+    gql, kind = failing
+    for query in ('{ node(id: "KEN") { key } }', "{ actors { totalCount } }"):
+        body = gql(query)
+        error = body["errors"][0]
+        expected = "INTERNAL_SERVER_ERROR" if kind == "unexpected" else "STORE_UNAVAILABLE"
+        assert error["extensions"]["code"] == expected
+        text = str(body)
+        assert "secret" not in text and "Traceback" not in text and "RuntimeError" not in text
+
+
+def test_syntax_and_validation_errors_keep_their_messages(gql: Gql) -> None:
+    body = gql("{ programmes { nope } }")
+    assert "nope" in body["errors"][0]["message"]

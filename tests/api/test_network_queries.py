@@ -1,0 +1,289 @@
+"""Node connections over real HTTP: paging, filters, order, navigation, nodes(ids:), errors."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import PRIVILEGED_KEY, Gql
+
+KIND_FIELDS = {
+    "memberStates": "MEMBER_STATE",
+    "regionalOrganizations": "REGIONAL_ORGANIZATION",
+    "civilSocietyOrganizations": "CIVIL_SOCIETY_ORGANIZATION",
+    "companies": "COMPANY",
+    "academicInstitutions": "ACADEMIC_INSTITUTION",
+    "otherNonStateActors": "OTHER_NON_STATE_ACTOR",
+    "programmes": "PROGRAMME",
+    "activities": "ACTIVITY",
+    "outcomes": "OUTCOME",
+    "thematicAreas": "THEMATIC_AREA",
+}
+
+
+def keys(conn: dict[str, Any]) -> list[str]:
+    return [e["node"]["key"] for e in conn["edges"]]
+
+
+def walk(gql: Gql, field: str, args: str = "", fields: str = "key name", key: str | None = None):
+    """Every edge of a connection, page by page (100 at a time); also returns the cursors."""
+    edges: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page_args = f"first: 100 {args}" + (f' after: "{after}"' if after else "")
+        body = gql(
+            f"{{ {field}({page_args}) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+            f"edges {{ cursor node {{ {fields} }} }} }} }}",
+            key=key,
+        )
+        assert "errors" not in body, body
+        conn = body["data"][field]
+        edges += conn["edges"]
+        if not conn["pageInfo"]["hasNextPage"]:
+            assert len(edges) == conn["totalCount"]
+            return edges
+        after = conn["pageInfo"]["endCursor"]
+
+
+def test_every_kind_has_a_connection_whose_total_matches_the_counts(gql: Gql) -> None:
+    counts = {
+        c["kind"]: c["count"]
+        for c in gql("{ countsByKind { kind count } }")["data"]["countsByKind"]
+    }
+    selection = " ".join(
+        f"{f}: {f} {{ totalCount edges {{ node {{ kind }} }} }}" for f in KIND_FIELDS
+    )
+    data = gql(f"{{ {selection} actors {{ totalCount }} }}")["data"]
+    for field, kind in KIND_FIELDS.items():
+        assert data[field]["totalCount"] == counts[kind], field
+        assert len(data[field]["edges"]) == min(20, counts[kind])  # default page size
+        assert {e["node"]["kind"] for e in data[field]["edges"]} <= {kind}
+    actor_kinds = list(KIND_FIELDS.values())[:6]
+    assert data["actors"]["totalCount"] == sum(counts[k] for k in actor_kinds)
+
+
+def test_pages_cover_the_list_once_in_a_stable_order(gql: Gql) -> None:
+    edges = walk(gql, "memberStates")
+    names = [e["node"]["name"].lower() for e in edges]
+    assert len(edges) == 193 and len({e["node"]["key"] for e in edges}) == 193
+    assert names == sorted(names)
+    by_key = walk(gql, "memberStates", "orderBy: KEY")
+    assert [e["node"]["key"] for e in by_key] == sorted(e["node"]["key"] for e in edges)
+
+
+@pytest.mark.parametrize("first", [0, 101, -1])
+def test_page_size_out_of_range_is_a_bad_user_input(gql: Gql, first: int) -> None:
+    body = gql(f"{{ programmes(first: {first}) {{ totalCount }} }}")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "first" in body["errors"][0]["message"]
+
+
+def test_a_foreign_cursor_is_a_bad_user_input(gql: Gql) -> None:
+    garbage = base64.urlsafe_b64encode(b'["x"]').decode()
+    for after in ("not-a-cursor", garbage):
+        body = gql(f'{{ programmes(after: "{after}") {{ totalCount }} }}')
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        nav = gql(
+            f'{{ node(id: "ro-au") {{ ... on RegionalOrganization {{ members(after: "{after}") '
+            "{ totalCount } } } }"
+        )
+        assert nav["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", nav
+
+
+def test_member_state_filters(gql: Gql) -> None:
+    africa = walk(gql, "memberStates", "filter: {region: AFRICA}", "key region subregion")
+    assert len(africa) == 54 and {e["node"]["region"] for e in africa} == {"AFRICA"}
+    north = walk(gql, "memberStates", 'filter: {subregion: "Northern Africa"}', "key subregion")
+    assert 0 < len(north) < 54 and {e["node"]["subregion"] for e in north} == {"Northern Africa"}
+    text = walk(gql, "memberStates", 'filter: {text: "guinea"}', "name")
+    assert len(text) >= 3 and all("guinea" in e["node"]["name"].lower() for e in text)
+
+
+def test_organisation_filters_by_country_focus_group_and_sensitivity(gql: Gql) -> None:
+    fields = "key focusGroups sensitivity basedIn { edges { node { key } } }"
+    kenyan = walk(gql, "civilSocietyOrganizations", 'filter: {country: "KEN"}', fields)
+    assert kenyan
+    assert all("KEN" in keys(e["node"]["basedIn"]) for e in kenyan)
+    youth = walk(gql, "civilSocietyOrganizations", "filter: {focusGroup: YOUTH}", fields)
+    assert youth and all("YOUTH" in e["node"]["focusGroups"] for e in youth)
+    public = walk(gql, "civilSocietyOrganizations", "filter: {sensitivity: PUBLIC}", fields)
+    restricted = walk(gql, "civilSocietyOrganizations", "filter: {sensitivity: RESTRICTED}", fields)
+    assert {e["node"]["sensitivity"] for e in public} == {"PUBLIC"}
+    assert {e["node"]["sensitivity"] for e in restricted} == {"RESTRICTED"}
+    assert len(public) + len(restricted) == 160
+
+
+def test_filters_by_role_theme_and_date(gql: Gql) -> None:
+    role_fields = "key ... on Actor { programmes(first: 100, role: FUNDING) { totalCount } }"
+    funders = walk(gql, "actors", "filter: {role: FUNDING}", role_fields)
+    assert funders and all(e["node"]["programmes"]["totalCount"] > 0 for e in funders)
+    theme = "theme-pcve"
+    progs = walk(
+        gql,
+        "programmes",
+        f'filter: {{theme: "{theme}"}}',
+        "themes(first: 100) { edges { node { key } } }",
+    )
+    assert progs and all(theme in keys(e["node"]["themes"]) for e in progs)
+    everything = gql("{ programmes { totalCount } }")["data"]["programmes"]["totalCount"]
+    old = gql('{ programmes(filter: {activeAsOf: "1990-01-01"}) { totalCount } }')
+    assert old["data"]["programmes"]["totalCount"] < everything
+    region = walk(
+        gql,
+        "actors",
+        "filter: {region: EUROPE, kinds: [CIVIL_SOCIETY_ORGANIZATION]}",
+        "kind ... on Organization { basedIn { edges { node { region } } } }",
+    )
+    assert region
+    for e in region:
+        assert e["node"]["kind"] == "CIVIL_SOCIETY_ORGANIZATION"
+        assert "EUROPE" in {b["node"]["region"] for b in e["node"]["basedIn"]["edges"]}
+
+
+def test_actor_kinds_filter_rejects_non_actor_kinds(gql: Gql) -> None:
+    body = gql("{ actors(filter: {kinds: [PROGRAMME]}) { totalCount } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    both = gql(
+        "{ actors(filter: {kinds: [COMPANY, ACADEMIC_INSTITUTION]}) { totalCount } "
+        "companies { totalCount } academicInstitutions { totalCount } }"
+    )["data"]
+    expected = both["companies"]["totalCount"] + both["academicInstitutions"]["totalCount"]
+    assert both["actors"]["totalCount"] == expected
+
+
+def test_navigation_both_ways_with_relationship_properties(gql: Gql) -> None:
+    au = gql(
+        '{ node(id: "ro-au") { ... on RegionalOrganization { '
+        "members(first: 50) { totalCount pageInfo { hasNextPage endCursor } "
+        "edges { relationshipId node { key } } } } } }"
+    )["data"]["node"]["members"]
+    assert au["totalCount"] == 54 and au["pageInfo"]["hasNextPage"]
+    rest = gql(
+        f'{{ node(id: "ro-au") {{ ... on RegionalOrganization {{ members(first: 50, '
+        f'after: "{au["pageInfo"]["endCursor"]}") {{ edges {{ node {{ key }} }} }} }} }} }}'
+    )
+    members = keys(au) + keys(rest["data"]["node"]["members"])
+    assert len(members) == 54 == len(set(members))
+    kenya = gql(
+        '{ node(id: "KEN") { ... on MemberState { regionalOrganizations(first: 100) '
+        "{ edges { node { key } } } actorsBasedHere(first: 100) { totalCount } } } }"
+    )
+    assert "ro-au" in keys(kenya["data"]["node"]["regionalOrganizations"])
+    assert kenya["data"]["node"]["actorsBasedHere"]["totalCount"] > 0
+
+    programmes = gql(
+        "{ programmes(first: 100) { edges { node { key partners(first: 100) { totalCount "
+        "edges { role since until amount source relationshipId node { key kind "
+        "... on Actor { programmes(first: 100) { edges { node { key } } } } } } } } } } }"
+    )["data"]["programmes"]["edges"]
+    with_partners = [p["node"] for p in programmes if p["node"]["partners"]["totalCount"]]
+    assert with_partners
+    for prog in with_partners:
+        for edge in prog["partners"]["edges"]:
+            assert edge["role"] and edge["relationshipId"]
+            assert prog["key"] in keys(edge["node"]["programmes"])  # the other way back
+    funding = [e for p in with_partners for e in p["partners"]["edges"] if e["role"] == "FUNDING"]
+    assert funding and any(e["amount"] for e in funding)
+
+
+def test_partners_by_role_and_as_of(gql: Gql) -> None:
+    query = (
+        "{ programmes(first: 100) { edges { node { key all: partners(first: 100) { totalCount "
+        "edges { role since until } } funding: partners(first: 100, role: FUNDING) "
+        '{ totalCount edges { role } } now: partners(first: 100, asOf: "2024-06-30") '
+        "{ totalCount edges { since until } } } } } }"
+    )
+    for edge in gql(query)["data"]["programmes"]["edges"]:
+        p = edge["node"]
+        assert {e["role"] for e in p["funding"]["edges"]} <= {"FUNDING"}
+        funding = sum(e["role"] == "FUNDING" for e in p["all"]["edges"])
+        if p["all"]["totalCount"] <= 100:  # the whole list is on the page
+            assert p["funding"]["totalCount"] == funding
+        for e in p["now"]["edges"]:
+            assert (e["since"] or "") <= "2024-06-30" <= (e["until"] or "9999")
+        assert p["now"]["totalCount"] <= p["all"]["totalCount"]
+
+
+def test_activity_participants_and_outcomes(gql: Gql) -> None:
+    acts = gql(
+        "{ activities(first: 100) { edges { node { key participants(first: 100) { totalCount "
+        "edges { role node { key ... on Actor { activities(first: 100) { edges { node { key } } "
+        "} } } } } outcomes { edges { share confidence node { key level "
+        "producedBy { edges { node { key } } } } } } } } } }"
+    )["data"]["activities"]["edges"]
+    assert any(a["node"]["participants"]["totalCount"] for a in acts)
+    assert any(a["node"]["outcomes"]["edges"] for a in acts)
+    for a in acts:
+        for p in a["node"]["participants"]["edges"]:
+            assert a["node"]["key"] in keys(p["node"]["activities"])
+        for o in a["node"]["outcomes"]["edges"]:
+            assert 0 <= o["share"] <= 1
+            assert a["node"]["key"] in keys(o["node"]["producedBy"])
+
+
+def test_nodes_by_ids_keeps_order_and_flags_the_missing(gql: Gql) -> None:
+    au_id = gql('{ node(id: "ro-au") { id } }')["data"]["node"]["id"]
+    body = gql(f'{{ nodes(ids: ["KEN", "nope", "{au_id}"]) {{ key }} }}')
+    assert body["data"]["nodes"] == [{"key": "KEN"}, None, {"key": "ro-au"}]
+    assert len(body["errors"]) == 1
+    assert body["errors"][0]["path"] == ["nodes", 1]
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    many = ", ".join(['"KEN"'] * 101)
+    assert (
+        gql(f"{{ nodes(ids: [{many}]) {{ key }} }}")["errors"][0]["extensions"]["code"]
+        == "BAD_USER_INPUT"
+    )
+
+
+# --------------------------------------------------------------------------- do no harm
+
+
+def _restricted_real_names(gql: Gql) -> dict[str, str]:
+    edges = walk(
+        gql,
+        "civilSocietyOrganizations",
+        "filter: {sensitivity: RESTRICTED}",
+        "key name",
+        key=PRIVILEGED_KEY,
+    )
+    return {e["node"]["key"]: e["node"]["name"] for e in edges}
+
+
+def test_text_search_never_finds_restricted_actors_for_unprivileged_callers(gql: Gql) -> None:
+    real = _restricted_real_names(gql)
+    assert real
+    key, name = sorted(real.items())[0]
+    for field in ("civilSocietyOrganizations", "actors"):
+        query = (
+            f'{{ {field}(filter: {{text: "{name}"}}) {{ totalCount edges {{ node {{ key }} }} }} }}'
+        )
+        hidden = gql(query)["data"][field]
+        assert key not in keys(hidden) and hidden["totalCount"] == len(keys(hidden))
+        assert key in keys(gql(query, key=PRIVILEGED_KEY)["data"][field])
+    restricted_text = gql('{ actors(filter: {text: "a", sensitivity: RESTRICTED}) { totalCount } }')
+    assert restricted_text["data"]["actors"]["totalCount"] == 0
+
+
+def test_name_order_and_cursors_do_not_reveal_restricted_names(gql: Gql) -> None:
+    real = _restricted_real_names(gql)
+    edges = walk(gql, "civilSocietyOrganizations", "", "key name redacted")
+    assert len(edges) == 160
+    redacted = [e for e in edges if e["node"]["redacted"]]
+    assert {e["node"]["key"] for e in redacted} == set(real)
+    # restricted actors come last, by key; public ones before them, by name
+    assert edges[-len(redacted) :] == redacted
+    assert [e["node"]["key"] for e in redacted] == sorted(real)
+    public = [e["node"]["name"].lower() for e in edges[: -len(redacted)]]
+    assert public == sorted(public)
+    for e in edges:
+        decoded = base64.urlsafe_b64decode(e["cursor"]).decode()
+        inner = decoded.split('"')[1] if '"' in decoded else ""
+        text = decoded + base64.urlsafe_b64decode(inner + "==").decode(errors="ignore")
+        assert not any(n.lower() in text.lower() for n in real.values())
+    # privileged callers get one list in name order
+    full = walk(gql, "civilSocietyOrganizations", "", "name", key=PRIVILEGED_KEY)
+    names = [e["node"]["name"].lower() for e in full]
+    assert names == sorted(names)
