@@ -14,7 +14,14 @@ them to ``api/static/graphiql/vendor/``) and are served by the app itself.
 """
 
 from .negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate_media_type
-from .routes import CACHE_MAXSIZE, caching_extensions, check_caching, graphql_routes
+from .routes import (
+    CACHE_MAXSIZE,
+    CacheInfo,
+    TextValidationCache,
+    caching_extensions,
+    check_caching,
+    graphql_routes,
+)
 from .view import GRAPHIQL_DIR, ContextGetter, GraphQLView, is_request_error
 
 __all__ = [
@@ -22,8 +29,10 @@ __all__ = [
     "CACHE_MAXSIZE",
     "GRAPHIQL_DIR",
     "GRAPHQL_RESPONSE_JSON",
+    "CacheInfo",
     "ContextGetter",
     "GraphQLView",
+    "TextValidationCache",
     "caching_extensions",
     "check_caching",
     "graphql_routes",

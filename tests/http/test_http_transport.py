@@ -16,12 +16,13 @@ import httpx
 import pytest
 import strawberry
 from starlette.applications import Starlette
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 
 from api.http import (
     APPLICATION_JSON,
     CACHE_MAXSIZE,
     GRAPHQL_RESPONSE_JSON,
+    TextValidationCache,
     caching_extensions,
     check_caching,
     graphql_routes,
@@ -165,14 +166,13 @@ def test_browser_get_renders_graphiql_but_scripts_get_json(client: httpx.Client)
 def test_parse_and_validation_results_are_cached(client: httpx.Client) -> None:
     # The LRU caches are process-wide per maxsize, so fresh instances see the server's.
     parse_cache: Any = ParserCache(maxsize=CACHE_MAXSIZE).cached_parse_document
-    validation_cache: Any = ValidationCache(maxsize=CACHE_MAXSIZE).cached_validate_document
     body = {"query": "query CacheProbe { __typename }"}
     post(client, body)
     parse_hits = parse_cache.cache_info().hits
-    validation_hits = validation_cache.cache_info().hits
+    validation_hits = TextValidationCache.cache_info(CACHE_MAXSIZE).hits
     assert post(client, body).json() == {"data": {"__typename": "Query"}}
     assert parse_cache.cache_info().hits == parse_hits + 1
-    assert validation_cache.cache_info().hits == validation_hits + 1
+    assert TextValidationCache.cache_info(CACHE_MAXSIZE).hits == validation_hits + 1
 
 
 @pytest.mark.parametrize(
@@ -254,6 +254,46 @@ def test_schema_without_caches_is_refused() -> None:
     with pytest.raises(ValueError, match="ParserCache and ValidationCache"):
         check_caching(strawberry.Schema(query=Query))
     check_caching(strawberry.Schema(query=Query, extensions=caching_extensions()))
+
+
+def test_validation_cache_is_keyed_on_schema_and_query_text() -> None:
+    maxsize = 7  # a store of its own: the servers' requests use CACHE_MAXSIZE's
+    schema = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
+
+    def run(on: strawberry.Schema, query: str) -> tuple[int, int, Any]:
+        before = TextValidationCache.cache_info(maxsize)
+        result = on.execute_sync(query)
+        after = TextValidationCache.cache_info(maxsize)
+        errors = [e.message for e in result.errors or []]
+        return after.hits - before.hits, after.misses - before.misses, result.data or errors
+
+    assert run(schema, "{ ping }") == (0, 1, {"ping": "pong"})
+    assert run(schema, "{ ping }") == (1, 0, {"ping": "pong"})
+    # Another text is another key, even for the same document.
+    assert run(schema, "query { ping }") == (0, 1, {"ping": "pong"})
+    assert run(schema, "{  ping }") == (0, 1, {"ping": "pong"})
+    # Validation errors are cached and still reported.
+    unknown = ["Cannot query field 'pong' on type 'Query'. Did you mean 'ping'?"]
+    assert run(schema, "{ pong }") == (0, 1, unknown)
+    assert run(schema, "{ pong }") == (1, 0, unknown)
+    # The same text against another schema is validated against that schema.
+    other = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
+    assert run(other, "{ ping }") == (0, 1, {"ping": "pong"})
+
+
+def test_validation_cache_is_a_bounded_lru() -> None:
+    maxsize = 2
+    schema = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
+
+    def hit(query: str) -> bool:
+        hits = TextValidationCache.cache_info(maxsize).hits
+        assert not schema.execute_sync(query).errors
+        return TextValidationCache.cache_info(maxsize).hits > hits
+
+    assert [hit("{ a: ping }"), hit("{ b: ping }"), hit("{ a: ping }")] == [False, False, True]
+    assert not hit("{ c: ping }")  # evicts b, the least recently used
+    assert [hit("{ a: ping }"), hit("{ b: ping }")] == [True, False]
+    assert TextValidationCache.cache_info(maxsize).currsize == maxsize
 
 
 def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:

@@ -1,0 +1,125 @@
+"""The node types of the GraphQL schema, their enums, global ids and navigation.
+
+Every resolver that returns a stored node builds its GraphQL object with :func:`node_object`,
+which first passes the node through the request's :class:`~api.policy.Policy`; there is no
+other constructor path, so a restricted actor cannot reach an unprivileged caller unredacted.
+
+Why eager plain attributes: the scalar fields of a node are computed once, when the object is
+built, so GraphQL reads them with the default (synchronous, attribute) resolver. Only
+navigation fields, which need the store, are resolvers; they go through the request's
+DataLoaders (:mod:`api.context`), so a page of nodes asking for their neighbours costs one
+store call per relationship type, not one per node.
+
+Modules, each importing only those above it (``navigation`` reaches ``mapping`` at call time
+only; see its docstring):
+
+- ``enums``: the GraphQL enums and the model enums they mirror;
+- ``ids``: global ids;
+- ``pagination``: page size bounds, ``PageInfo``, the generic ``Connection`` and ``Edge``;
+- ``arguments``: the field arguments every paged or relationship field takes;
+- ``edges``: relationship edges and their connections, with their cursors;
+- ``navigation``: ``Hop``, one paged step along a relationship type;
+- ``types``: the ``Node``, ``Actor`` and ``Organization`` interfaces and the ten node types;
+- ``mapping``: ``node_object`` and the edge builders, stored records to GraphQL objects.
+
+Import from ``api.nodes``: the names below are its interface; the modules are its layout.
+"""
+
+from api.nodes.arguments import AfterArg, AsOfArg, FirstArg, RoleArg
+from api.nodes.edges import (
+    ContributionConnection,
+    ContributionEdge,
+    LinkConnection,
+    LinkEdge,
+    ParticipationConnection,
+    ParticipationEdge,
+    PartnershipConnection,
+    PartnershipEdge,
+)
+from api.nodes.enums import (
+    ENUM_MIRRORS,
+    AcademicTypeEnum,
+    ActivityTypeEnum,
+    ConfidenceEnum,
+    FocusGroupEnum,
+    IndustryEnum,
+    NodeKindEnum,
+    NonStateActorTypeEnum,
+    RegionEnum,
+    ResultsLevelEnum,
+    RoleEnum,
+    SensitivityEnum,
+)
+from api.nodes.ids import decode_global_id, to_global_id
+from api.nodes.mapping import node_object, node_objects
+from api.nodes.navigation import Hop
+from api.nodes.pagination import DEFAULT_PAGE, MAX_PAGE, Connection, Edge, N, PageInfo, check_first
+from api.nodes.types import (
+    NODE_TYPES,
+    AcademicInstitution,
+    Activity,
+    Actor,
+    CivilSocietyOrganization,
+    Company,
+    MemberState,
+    Node,
+    Organization,
+    OtherNonStateActor,
+    Outcome,
+    Programme,
+    RegionalOrganization,
+    ThematicArea,
+)
+
+__all__ = [
+    "DEFAULT_PAGE",
+    "ENUM_MIRRORS",
+    "MAX_PAGE",
+    "NODE_TYPES",
+    "AcademicInstitution",
+    "AcademicTypeEnum",
+    "Activity",
+    "ActivityTypeEnum",
+    "Actor",
+    "AfterArg",
+    "AsOfArg",
+    "CivilSocietyOrganization",
+    "Company",
+    "ConfidenceEnum",
+    "Connection",
+    "ContributionConnection",
+    "ContributionEdge",
+    "Edge",
+    "FirstArg",
+    "FocusGroupEnum",
+    "Hop",
+    "IndustryEnum",
+    "LinkConnection",
+    "LinkEdge",
+    "MemberState",
+    "N",
+    "Node",
+    "NodeKindEnum",
+    "NonStateActorTypeEnum",
+    "Organization",
+    "OtherNonStateActor",
+    "Outcome",
+    "PageInfo",
+    "ParticipationConnection",
+    "ParticipationEdge",
+    "PartnershipConnection",
+    "PartnershipEdge",
+    "Programme",
+    "RegionEnum",
+    "RegionalOrganization",
+    "ResultsLevelEnum",
+    "RoleArg",
+    "RoleEnum",
+    "SensitivityEnum",
+    "ThematicArea",
+    "check_first",
+    "decode_global_id",
+    "node_object",
+    "node_objects",
+    "to_global_id",
+]

@@ -1,0 +1,139 @@
+"""Relationship edges and their connections: a relationship's own properties (role, amount,
+share, validity, source) sit on the edge, next to the node at the other end.
+
+Cursors are (other node's key, relationship id): the order the store returns neighbours in,
+stable across requests and free of names.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from typing import Generic
+
+import strawberry
+
+from api.errors import bad_input
+from api.nodes.enums import ConfidenceEnum, RoleEnum
+from api.nodes.pagination import N, PageInfo
+
+
+def nav_cursor(key: tuple[str, str]) -> str:
+    """The cursor of the relationship edge whose cursor key is ``key``."""
+    return base64.urlsafe_b64encode(json.dumps(["r", *key]).encode()).decode()
+
+
+def nav_position(after: str) -> tuple[str, str]:
+    """The cursor key inside ``after``; a BAD_USER_INPUT error if it is no such cursor."""
+    try:
+        tag, node_id, rel_id = json.loads(base64.urlsafe_b64decode(after.encode()))
+    except (ValueError, TypeError, binascii.Error):
+        raise bad_input("is not a cursor of this list", "after") from None
+    if tag != "r" or not isinstance(node_id, str) or not isinstance(rel_id, str):
+        raise bad_input("is not a cursor of this list", "after")
+    return node_id, rel_id
+
+
+@strawberry.type(description="A plain relationship (membership, seat, theme, target, part-of).")
+class LinkEdge(Generic[N]):
+    node: N = strawberry.field(description="The node at the other end of the relationship.")
+    relationship_id: strawberry.ID = strawberry.field(description="Id of the relationship.")
+    since: dt.date | None = strawberry.field(description="Start of validity (inclusive).")
+    until: dt.date | None = strawberry.field(description="End of validity (inclusive), if ended.")
+    source: str | None = strawberry.field(
+        description="Source or evidence; hidden when either end is a restricted actor you "
+        "may not see."
+    )
+    cursor_key: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
+    def cursor(self) -> str:
+        return nav_cursor(self.cursor_key)
+
+
+@strawberry.type(description="A partnership of an actor in a programme.")
+class PartnershipEdge(Generic[N]):
+    node: N = strawberry.field(description="The node at the other end of the partnership.")
+    relationship_id: strawberry.ID = strawberry.field(
+        description="Id of the partnership; pass it to `endPartnership`."
+    )
+    role: RoleEnum = strawberry.field(description="Role of the actor in the programme.")
+    amount: float | None = strawberry.field(description="Funding amount in USD, if any.")
+    since: dt.date | None = strawberry.field(description="Start of the partnership.")
+    until: dt.date | None = strawberry.field(description="End of the partnership, if ended.")
+    source: str | None = strawberry.field(
+        description="Source or evidence; hidden when the actor is restricted and you may not "
+        "see it."
+    )
+    cursor_key: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
+    def cursor(self) -> str:
+        return nav_cursor(self.cursor_key)
+
+
+@strawberry.type(description="An actor's participation in an activity.")
+class ParticipationEdge(Generic[N]):
+    node: N = strawberry.field(description="The node at the other end of the participation.")
+    relationship_id: strawberry.ID = strawberry.field(description="Id of the participation.")
+    role: RoleEnum = strawberry.field(description="Role of the actor in the activity.")
+    since: dt.date | None = strawberry.field(description="Start of the participation.")
+    until: dt.date | None = strawberry.field(description="End of the participation, if ended.")
+    source: str | None = strawberry.field(
+        description="Source or evidence; hidden when the actor is restricted and you may not "
+        "see it."
+    )
+    cursor_key: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
+    def cursor(self) -> str:
+        return nav_cursor(self.cursor_key)
+
+
+@strawberry.type(description="A contribution link in the results chain (produced / contributed).")
+class ContributionEdge(Generic[N]):
+    node: N = strawberry.field(description="The node at the other end of the link.")
+    relationship_id: strawberry.ID = strawberry.field(description="Id of the link.")
+    share: float = strawberry.field(description="Share of the outcome attributed, 0 to 1.")
+    confidence: ConfidenceEnum = strawberry.field(description="Confidence in the attribution.")
+    evidence_date: dt.date | None = strawberry.field(description="Date of the evidence.")
+    since: dt.date | None = strawberry.field(description="Start of validity.")
+    until: dt.date | None = strawberry.field(description="End of validity, if ended.")
+    source: str | None = strawberry.field(description="Source or evidence.")
+    cursor_key: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
+    def cursor(self) -> str:
+        return nav_cursor(self.cursor_key)
+
+
+@strawberry.type(description="A page of plain relationships.")
+class LinkConnection(Generic[N]):
+    edges: list[LinkEdge[N]] = strawberry.field(description="The relationships of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="Number of relationships in all pages.")
+
+
+@strawberry.type(description="A page of partnerships.")
+class PartnershipConnection(Generic[N]):
+    edges: list[PartnershipEdge[N]] = strawberry.field(description="The partnerships of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="Number of partnerships in all pages.")
+
+
+@strawberry.type(description="A page of participations.")
+class ParticipationConnection(Generic[N]):
+    edges: list[ParticipationEdge[N]] = strawberry.field(
+        description="The participations of this page."
+    )
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="Number of participations in all pages.")
+
+
+@strawberry.type(description="A page of results-chain links.")
+class ContributionConnection(Generic[N]):
+    edges: list[ContributionEdge[N]] = strawberry.field(description="The links of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="Number of links in all pages.")

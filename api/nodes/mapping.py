@@ -1,0 +1,265 @@
+"""Stored records to GraphQL objects, through the request's policy.
+
+Every resolver that returns a stored node builds its GraphQL object with :func:`node_object`,
+which first passes the node through the request's :class:`~api.policy.Policy`; there is no
+other constructor path, so a restricted actor cannot reach an unprivileged caller unredacted.
+Relationship edges (:data:`EDGE_BUILDERS`) build the node at their other end the same way, and
+hide the relationship's source when either end is hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import strawberry
+
+from api.nodes.edges import (
+    ContributionConnection,
+    ContributionEdge,
+    LinkConnection,
+    LinkEdge,
+    ParticipationConnection,
+    ParticipationEdge,
+    PartnershipConnection,
+    PartnershipEdge,
+)
+from api.nodes.enums import ConfidenceEnum, RoleEnum
+from api.nodes.ids import to_global_id
+from api.nodes.types import (
+    AcademicInstitution,
+    Activity,
+    CivilSocietyOrganization,
+    Company,
+    MemberState,
+    Node,
+    OtherNonStateActor,
+    Outcome,
+    Programme,
+    RegionalOrganization,
+    ThematicArea,
+)
+from api.policy import Policy
+from graph import model
+from graph.model import NodeKind
+from graph.store import Edge as StoreEdge
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+# --------------------------------------------------------------------------- nodes
+
+# Enum-typed attributes hold the model's values (``model.NodeKind`` members, property
+# strings): graphql-core serialises an enum by looking its value up in a dict, while a
+# Strawberry enum member would be matched by a linear scan. Builders pass every field
+# explicitly, without intermediate dicts: this runs once per node in every response.
+
+
+def _common(seen: model.Node, p: Any) -> dict[str, Any]:
+    return {
+        "raw": seen,
+        "id": to_global_id(seen.kind, seen.id),
+        "key": seen.id,
+        "kind": seen.kind,
+        "name": p.get("name", seen.id),
+        "description": p.get("description"),
+        "since": _date(p.get("since")),
+        "until": _date(p.get("until")),
+        "source": p.get("source"),
+        "illustrative": p.get("illustrative", False),
+    }
+
+
+def _state(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return MemberState(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        m49=p.get("m49", ""),
+        region=p["region"],
+        subregion=p.get("subregion", ""),
+        intermediate_region=p.get("intermediate_region"),
+    )
+
+
+def _regional(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return RegionalOrganization(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        acronym=p.get("acronym"),
+        region=p.get("region"),
+    )
+
+
+def _cso(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return CivilSocietyOrganization(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        focus_groups=p.get("focus_groups", ()),
+    )
+
+
+def _company(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return Company(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        industry=p.get("industry"),
+    )
+
+
+def _academic(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return AcademicInstitution(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        academic_type=p.get("academic_type", "UNIVERSITY"),
+    )
+
+
+def _other(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return OtherNonStateActor(
+        **_common(seen, p),
+        sensitivity=p.get("sensitivity", "PUBLIC"),
+        redacted=redacted,
+        iati_org_type=p.get("iati_org_type"),
+        actor_type=p.get("actor_type", "NETWORK"),
+    )
+
+
+def _programme(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return Programme(**_common(seen, p), acronym=p.get("acronym"))
+
+
+def _activity(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return Activity(
+        **_common(seen, p),
+        activity_type=p.get("activity_type", "EVENT"),
+        location_key=p.get("location"),
+    )
+
+
+def _outcome(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return Outcome(
+        **_common(seen, p), level=p.get("level", "OUTCOME"), document=p.get("document", False)
+    )
+
+
+def _theme(seen: model.Node, p: Any, redacted: bool) -> Any:
+    return ThematicArea(**_common(seen, p), code=p.get("code", ""))
+
+
+_BUILDERS: dict[NodeKind, Callable[[model.Node, Any, bool], Any]] = {
+    NodeKind.MEMBER_STATE: _state,
+    NodeKind.REGIONAL_ORGANIZATION: _regional,
+    NodeKind.CIVIL_SOCIETY_ORGANIZATION: _cso,
+    NodeKind.COMPANY: _company,
+    NodeKind.ACADEMIC_INSTITUTION: _academic,
+    NodeKind.OTHER_NON_STATE_ACTOR: _other,
+    NodeKind.PROGRAMME: _programme,
+    NodeKind.ACTIVITY: _activity,
+    NodeKind.OUTCOME: _outcome,
+    NodeKind.THEMATIC_AREA: _theme,
+}
+
+
+def node_object(policy: Policy, node: model.Node) -> Node:
+    """The GraphQL object for a stored node, as ``policy`` lets the caller see it."""
+    seen = policy.view(node)
+    built: Node = _BUILDERS[seen.kind](seen, seen.props, seen is not node)
+    return built
+
+
+def node_objects(policy: Policy, nodes: Sequence[model.Node]) -> list[Node]:
+    return [node_object(policy, n) for n in nodes]
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def _common_edge(
+    policy: Policy, here: model.Node, edge: StoreEdge
+) -> tuple[Node, strawberry.ID, dt.date | None, dt.date | None, str | None]:
+    p = edge.rel.props
+    hidden = policy.is_hidden(here) or policy.is_hidden(edge.node)
+    return (
+        node_object(policy, edge.node),
+        strawberry.ID(edge.rel.id),
+        _date(p.get("since")),
+        _date(p.get("until")),
+        None if hidden else p.get("source"),
+    )
+
+
+def _link(policy: Policy, here: model.Node, e: StoreEdge) -> LinkEdge[Any]:
+    node, rid, since, until, source = _common_edge(policy, here, e)
+    return LinkEdge(
+        node=node,
+        relationship_id=rid,
+        since=since,
+        until=until,
+        source=source,
+        cursor_key=(e.node.id, e.rel.id),
+    )
+
+
+def _partnership(policy: Policy, here: model.Node, e: StoreEdge) -> PartnershipEdge[Any]:
+    node, rid, since, until, source = _common_edge(policy, here, e)
+    return PartnershipEdge(
+        node=node,
+        relationship_id=rid,
+        role=RoleEnum(e.rel.props["role"]),
+        amount=e.rel.props.get("amount"),
+        since=since,
+        until=until,
+        source=source,
+        cursor_key=(e.node.id, e.rel.id),
+    )
+
+
+def _participation(policy: Policy, here: model.Node, e: StoreEdge) -> ParticipationEdge[Any]:
+    node, rid, since, until, source = _common_edge(policy, here, e)
+    return ParticipationEdge(
+        node=node,
+        relationship_id=rid,
+        role=RoleEnum(e.rel.props.get("role", "PARTICIPANT")),
+        since=since,
+        until=until,
+        source=source,
+        cursor_key=(e.node.id, e.rel.id),
+    )
+
+
+def _contribution(policy: Policy, here: model.Node, e: StoreEdge) -> ContributionEdge[Any]:
+    node, rid, since, until, source = _common_edge(policy, here, e)
+    p = e.rel.props
+    return ContributionEdge(
+        node=node,
+        relationship_id=rid,
+        share=p["share"],
+        confidence=ConfidenceEnum(p.get("confidence", "MEDIUM")),
+        evidence_date=_date(p.get("evidence_date")),
+        since=since,
+        until=until,
+        source=source,
+        cursor_key=(e.node.id, e.rel.id),
+    )
+
+
+#: How each relationship connection builds its edges (:meth:`api.nodes.navigation.Hop.page`).
+EDGE_BUILDERS: dict[type, Callable[[Policy, model.Node, StoreEdge], Any]] = {
+    LinkConnection: _link,
+    PartnershipConnection: _partnership,
+    ParticipationConnection: _participation,
+    ContributionConnection: _contribution,
+}
