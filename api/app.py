@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             {"status": "ready", "revision": await request.app.state.store.revision()}
         )
 
-    return Starlette(
+    app = Starlette(
         routes=[
             *graphql_routes(schema, context_getter=get_context),
             Route("/healthz", healthz),
@@ -80,3 +80,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         ],
         lifespan=lifespan,
     )
+    # One rule for every entry point: the GraphQL context and plain HTTP routes (exports).
+    app.state.policy_for = policy_for
+    return app

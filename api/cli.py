@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from itertools import islice
@@ -84,13 +85,22 @@ async def _import(store: GraphStore, args: argparse.Namespace, settings: Setting
     return 0
 
 
+def _theme_lines(path: Path) -> dict[str, int]:
+    """Line of each THEME row, so a theme missing from the graph is reported at its line."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return {r["key"]: reader.line_num for r in reader if r.get("scope") == "THEME"}
+
+
 async def _import_weights(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
     weights = read_weights_csv(Path(args.path))
     themes = sorted(key for scope, key in weights if scope is WeightScope.THEME)
     for theme, found in zip(themes, await store.get_nodes(themes), strict=True):
         if found is None or found.kind is not NodeKind.THEMATIC_AREA:
             raise ValidationError(
-                f"{theme!r} is not a thematic area in the graph", where=args.path, field="key"
+                f"{theme!r} is not a thematic area in the graph",
+                where=f"{args.path}:{_theme_lines(Path(args.path)).get(theme, 1)}",
+                field="key",
             )
     revision = await store.set_need_weights(weights, replace=True)
     print(f"loaded {len(weights)} need weights from {args.path} (revision {revision})")

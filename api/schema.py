@@ -155,6 +155,8 @@ def build_schema(*, cached: bool = True) -> strawberry.Schema:
     """The schema; ``cached=False`` leaves out the parser and validation caches, which only
     a benchmark measuring what they save should want."""
     extensions = [*caching_extensions(), ErrorCodes] if cached else [ErrorCodes]
+    if cached:
+        extensions += [e for area in AREAS for e in getattr(area, "EXTENSIONS", ())]
     built = strawberry.Schema(
         query=Query, mutation=Mutation, types=NODE_TYPES, extensions=extensions
     )
