@@ -182,7 +182,6 @@ class Asgi:
 
 
 async def server_level(settings: Settings, store: EmbeddedStore, repeat: int) -> dict[str, float]:
-
     app = create_app(settings, store=store)
     out: dict[str, float] = {}
     service = service_for(store)
