@@ -1,0 +1,424 @@
+"""Projections: from the property-graph snapshot to the simple graphs measures run on.
+
+A snapshot is an immutable ``networkx.MultiDiGraph`` whose nodes carry ``kind`` and
+whose edges carry ``type``, ``since`` and ``until`` (ISO dates or ``None`` for open).
+Centrality only makes sense on a question-shaped graph: "as of this date", "these
+kinds of actor", "in this region", "actors tied by shared programmes". These functions
+build such graphs; every result is frozen, so the analytics backends can cache their
+conversion of it (see :mod:`analytics._fast`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+__all__ = [
+    "ACTOR_KINDS",
+    "ENGAGEMENT_TYPES",
+    "co_partnership",
+    "collapse",
+    "edge_valid",
+    "filter_snapshot",
+    "parse_date",
+]
+
+ACTOR_KINDS = frozenset(
+    {
+        "MemberState",
+        "RegionalOrganization",
+        "CivilSocietyOrganization",
+        "Company",
+        "AcademicInstitution",
+        "OtherNonStateActor",
+    }
+)
+"""Kinds that take part in programmes and activities."""
+
+ENGAGEMENT_TYPES = ("PARTNERS_IN", "PARTICIPATED_IN")
+"""Relationships from an actor to a programme or activity."""
+
+_DAYS_PER_YEAR = 365.25
+
+
+def parse_date(value: date | str | None) -> date | None:
+    """Read an ISO date (``"2022-05-10"``), pass a ``date`` through, keep ``None``.
+
+    Examples
+    --------
+    >>> parse_date("2022-05-10")
+    datetime.date(2022, 5, 10)
+    """
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def edge_valid(data: dict[str, Any], as_of: date | str | None) -> bool:
+    """Whether a relationship holds on ``as_of``: ``since <= as_of <= until``.
+
+    Open ends (``None``) always hold, and ``as_of=None`` means "any time".
+
+    Examples
+    --------
+    >>> edge_valid({"since": "2020-01-01", "until": None}, "2024-06-30")
+    True
+    >>> edge_valid({"since": "2020-01-01", "until": "2021-12-31"}, "2024-06-30")
+    False
+    """
+    when = parse_date(as_of)
+    if when is None:
+        return True
+    since = parse_date(data.get("since"))
+    until = parse_date(data.get("until"))
+    return (since is None or since <= when) and (until is None or when <= until)
+
+
+def _freeze(graph: nx.Graph) -> nx.Graph:
+    return nx.freeze(graph)
+
+
+def _geography(
+    graph: nx.MultiDiGraph,
+    edges: list[tuple[Hashable, Hashable, Hashable, dict[str, Any]]],
+    regions: Collection[str] | None,
+    countries: Collection[str] | None,
+) -> set[Hashable]:
+    """Nodes outside the requested regions/countries (to be dropped)."""
+    nodes = graph.nodes
+
+    def state_in_scope(state: Hashable) -> bool:
+        if state not in nodes or nodes[state].get("kind") != "MemberState":
+            return False
+        return (regions is None or nodes[state].get("region") in regions) and (
+            countries is None or state in countries
+        )
+
+    reach: dict[Hashable, set[Hashable]] = {}
+    parent: dict[Hashable, set[Hashable]] = {}
+    for u, v, _, data in edges:
+        kind = data.get("type")
+        if kind == "MEMBER_OF":
+            reach.setdefault(v, set()).add(u)
+        elif kind == "TARGETS":
+            reach.setdefault(u, set()).add(v)
+        elif kind == "PART_OF":
+            parent.setdefault(u, set()).add(v)
+    dropped: set[Hashable] = set()
+    for node, attrs in nodes(data=True):
+        kind = attrs.get("kind")
+        if kind == "MemberState":
+            keep = state_in_scope(node)
+        elif kind == "RegionalOrganization":
+            keep = any(state_in_scope(s) for s in reach.get(node, ()))
+        elif kind in ACTOR_KINDS:
+            keep = state_in_scope(attrs.get("country"))
+        elif kind in {"Programme", "Activity"}:
+            scope = set(reach.get(node, ()))
+            if kind == "Activity" and not scope:
+                for programme in parent.get(node, ()):
+                    scope |= reach.get(programme, set())
+            keep = not scope or any(state_in_scope(s) for s in scope)
+        else:
+            keep = True
+        if not keep:
+            dropped.add(node)
+    return dropped
+
+
+def _thematic(
+    graph: nx.MultiDiGraph,
+    edges: list[tuple[Hashable, Hashable, Hashable, dict[str, Any]]],
+    areas: Collection[Hashable],
+) -> set[Hashable]:
+    """Programmes, activities and thematic areas outside the requested areas."""
+    addresses: dict[Hashable, set[Hashable]] = {}
+    parent: dict[Hashable, set[Hashable]] = {}
+    for u, v, _, data in edges:
+        if data.get("type") == "ADDRESSES":
+            addresses.setdefault(u, set()).add(v)
+        elif data.get("type") == "PART_OF":
+            parent.setdefault(u, set()).add(v)
+    wanted = set(areas)
+    dropped: set[Hashable] = set()
+    for node, kind in graph.nodes(data="kind"):
+        if kind == "ThematicArea":
+            keep = node in wanted
+        elif kind == "Programme":
+            keep = bool(addresses.get(node, set()) & wanted)
+        elif kind == "Activity":
+            own = set(addresses.get(node, set()))
+            for programme in parent.get(node, ()):
+                own |= addresses.get(programme, set())
+            keep = bool(own & wanted)
+        else:
+            keep = True
+        if not keep:
+            dropped.add(node)
+    return dropped
+
+
+def filter_snapshot(
+    graph: nx.MultiDiGraph,
+    *,
+    kinds: Collection[str] | None = None,
+    relationship_types: Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    regions: Collection[str] | None = None,
+    countries: Collection[str] | None = None,
+    thematic_areas: Collection[Hashable] | None = None,
+    as_of: date | str | None = None,
+) -> nx.MultiDiGraph:
+    """The part of a snapshot that a question is about.
+
+    Every filter left as ``None`` keeps everything; filters combine with AND.
+
+    * ``as_of`` keeps relationships valid on that date (``since <= as_of <= until``,
+      open ends always valid); it also decides memberships and targets used below.
+    * ``kinds`` keeps nodes of those kinds; ``relationship_types`` edges of those types.
+    * ``roles`` keeps role-bearing relationships (``PARTNERS_IN``, ``PARTICIPATED_IN``)
+      whose ``role`` is listed; relationships without a role are unaffected.
+    * ``regions`` (M49 region names) and ``countries`` (ISO3) keep Member States in
+      scope, actors whose ``country`` is in scope (actors without one are dropped),
+      regional organisations with a member in scope, and programmes or activities
+      that target a state in scope; an activity without targets inherits its
+      programme's, and programmes or activities with no targets at all (global ones)
+      are kept. Outcomes and thematic areas are unaffected.
+    * ``thematic_areas`` keeps those thematic areas, programmes addressing one of
+      them and activities addressing one (themselves or through their programme).
+
+    Nodes that lose all their relationships stay, as isolates: an actor with no
+    partnership in scope is a finding, not noise.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A snapshot.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new, frozen graph with the kept nodes (all attributes) and the kept edges
+        (keys and attributes) between them.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("cso", kind="CivilSocietyOrganization")
+    >>> g.add_node("prog", kind="Programme")
+    >>> _ = g.add_edge("cso", "prog", key="r1", type="PARTNERS_IN", role="FUNDING",
+    ...                since="2020-01-01", until="2021-12-31")
+    >>> _ = g.add_edge("cso", "prog", key="r2", type="PARTNERS_IN", role="ADVISORY",
+    ...                since="2022-01-01", until=None)
+    >>> sorted(k for _, _, k in filter_snapshot(g, as_of="2023-01-01").edges(keys=True))
+    ['r2']
+    """
+    edges = [
+        (u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if edge_valid(d, as_of)
+    ]
+    dropped: set[Hashable] = set()
+    if kinds is not None:
+        wanted_kinds = set(kinds)
+        dropped |= {v for v, kind in graph.nodes(data="kind") if kind not in wanted_kinds}
+    if regions is not None or countries is not None:
+        dropped |= _geography(graph, edges, regions, countries)
+    if thematic_areas is not None:
+        dropped |= _thematic(graph, edges, thematic_areas)
+    wanted_types = None if relationship_types is None else set(relationship_types)
+    wanted_roles = None if roles is None else set(roles)
+    result = nx.MultiDiGraph()
+    result.graph.update(graph.graph)
+    result.add_nodes_from((v, d) for v, d in graph.nodes(data=True) if v not in dropped)
+    result.add_edges_from(
+        (u, v, k, d)
+        for u, v, k, d in edges
+        if u not in dropped
+        and v not in dropped
+        and (wanted_types is None or d.get("type") in wanted_types)
+        and (wanted_roles is None or "role" not in d or d["role"] in wanted_roles)
+    )
+    return _freeze(result)
+
+
+def collapse(graph: nx.Graph, *, directed: bool = True, weight: str | None = None) -> nx.Graph:
+    """A simple graph with one edge per tied pair, for measures that need one.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Usually a (filtered) snapshot: a multigraph.
+    directed : bool
+        Keep directions (``DiGraph``) or merge ``u -> v`` with ``v -> u`` (``Graph``).
+    weight : str, optional
+        Edge attribute to sum over the merged relationships (missing counts 1, e.g.
+        ``"amount"``); ``None`` counts relationships.
+
+    Returns
+    -------
+    networkx.DiGraph or networkx.Graph
+        Frozen; node attributes copied; each edge has ``weight`` (the sum) and
+        ``relationships`` (how many were merged). Path measures on it read ``weight``
+        as a tie strength and use ``distance = 1 / weight``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph([("a", "p"), ("a", "p"), ("p", "a")])
+    >>> sorted(collapse(g, directed=False).edges(data=True))
+    [('a', 'p', {'weight': 3.0, 'relationships': 3})]
+    """
+    result: nx.Graph = nx.DiGraph() if directed and graph.is_directed() else nx.Graph()
+    result.add_nodes_from(graph.nodes(data=True))
+    for u, v, value in graph.edges(data=weight, default=1.0):
+        amount = 1.0 if weight is None else float(value)
+        if result.has_edge(u, v):
+            data = result[u][v]
+            data["weight"] += amount
+            data["relationships"] += 1
+        else:
+            result.add_edge(u, v, weight=amount, relationships=1)
+    return _freeze(result)
+
+
+def _engagements(
+    graph: nx.MultiDiGraph,
+    as_of: date | None,
+    roles: Collection[str] | None,
+    relationship_types: Iterable[str],
+    actor_kinds: Collection[str],
+) -> tuple[dict[Hashable, dict[Hashable, date | None]], date | None]:
+    """Item -> actor -> latest end of engagement (None = open), and the newest date."""
+    types = set(relationship_types)
+    items: dict[Hashable, dict[Hashable, date | None]] = {}
+    newest: date | None = None
+    kinds = graph.nodes
+    for actor, item, data in graph.edges(data=True):
+        if data.get("type") not in types or kinds[actor].get("kind") not in actor_kinds:
+            continue
+        if roles is not None and data.get("role") not in roles:
+            continue
+        since = parse_date(data.get("since"))
+        if as_of is not None and since is not None and since > as_of:
+            continue
+        for bound in (since, parse_date(data.get("until"))):
+            if bound is not None and (newest is None or bound > newest):
+                newest = bound
+        until = parse_date(data.get("until"))
+        actors = items.setdefault(item, {})
+        if actor not in actors:
+            actors[actor] = until
+        else:
+            previous = actors[actor]
+            actors[actor] = None if previous is None or until is None else max(previous, until)
+    return items, newest
+
+
+def co_partnership(
+    graph: nx.MultiDiGraph,
+    *,
+    as_of: date | str | None = None,
+    half_life_years: float | None = None,
+    roles: Collection[str] | None = None,
+    relationship_types: Iterable[str] = ENGAGEMENT_TYPES,
+    actor_kinds: Collection[str] = ACTOR_KINDS,
+) -> nx.Graph:
+    """Actor-to-actor network: two actors are tied when they share programmes or activities.
+
+    This is the network in which brokerage and communities among partners are visible:
+    the snapshot itself is bipartite (actors point at programmes), so actor centrality
+    has to be read on this projection.
+
+    Weight formula. For each programme or activity ``i`` that actors ``a`` and ``b``
+    are both engaged in (through ``relationship_types``, with a listed role), the tie
+    gains ``2 ** (-age_i / half_life) = exp(-ln 2 * age_i / half_life)``, where
+    ``age_i`` is the time in years (365.25 days) from the end of their joint engagement
+    (the earlier of the two engagements' latest ``until``; open engagements have not
+    ended) to the reference date, floored at 0. The reference date is ``as_of`` or, if
+    that is not given, the newest ``since``/``until`` date among the engagements, so the
+    result never depends on the clock. With ``half_life_years=None`` every shared item
+    counts 1 and the weight is the number of shared items. Several relationships of one
+    actor to one item (two roles, say) count once.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A snapshot, possibly filtered by :func:`filter_snapshot`.
+    as_of : date or str, optional
+        The network as known on this date: engagements begun by then count, those
+        already ended decayed by their age; also the reference date for ages. (To
+        keep only engagements valid on the day, filter the snapshot first with
+        :func:`filter_snapshot`.)
+    half_life_years : float, optional
+        Years after which a shared item counts half; ``None`` disables decay.
+    roles : collection of str, optional
+        Only engagements with these roles (e.g. ``{"IMPLEMENTING", "CO_DESIGN"}``).
+    relationship_types : iterable of str
+        Engagement relationships, by default ``PARTNERS_IN`` and ``PARTICIPATED_IN``.
+    actor_kinds : collection of str
+        Kinds of node counted as actors.
+
+    Returns
+    -------
+    networkx.Graph
+        Frozen, undirected. Nodes: every engaged actor (with its attributes), tied or
+        not. Edges: ``weight`` (the decayed sum), ``shared`` (number of shared items)
+        and ``items`` (their ids, sorted). Path measures read ``weight`` as strength
+        and use ``distance = 1 / weight``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for actor in ("a", "b"):
+    ...     g.add_node(actor, kind="Company")
+    >>> g.add_node("p", kind="Programme")
+    >>> _ = g.add_edge("a", "p", type="PARTNERS_IN", role="FUNDING",
+    ...                since="2018-01-01", until="2020-01-01")
+    >>> _ = g.add_edge("b", "p", type="PARTNERS_IN", role="IMPLEMENTING",
+    ...                since="2018-01-01", until="2024-01-01")
+    >>> tie = co_partnership(g, half_life_years=2.0)["a"]["b"]  # reference 2024-01-01
+    >>> tie["shared"], tie["items"], tie["weight"]  # joint work ended 4 years earlier
+    (1, ('p',), 0.25)
+    >>> co_partnership(g, as_of="2019-06-30", half_life_years=2.0)["a"]["b"]["weight"]
+    1.0
+    """
+    if half_life_years is not None and half_life_years <= 0:
+        raise ValueError("half_life_years must be positive")
+    when = parse_date(as_of)
+    items, newest = _engagements(graph, when, roles, relationship_types, actor_kinds)
+    reference = when or newest
+    result = nx.Graph()
+    for actors in items.values():
+        for actor in actors:
+            if actor not in result:
+                result.add_node(actor, **graph.nodes[actor])
+    for item, actors in items.items():
+        for a, b in combinations(sorted(actors, key=str), 2):
+            contribution = _decay(actors[a], actors[b], reference, half_life_years)
+            if result.has_edge(a, b):
+                data = result[a][b]
+                data["weight"] += contribution
+                data["shared"] += 1
+                data["items"].append(item)
+            else:
+                result.add_edge(a, b, weight=contribution, shared=1, items=[item])
+    for _, _, data in result.edges(data=True):
+        data["items"] = tuple(sorted(data["items"], key=str))
+    return _freeze(result)
+
+
+def _decay(
+    end_a: date | None, end_b: date | None, reference: date | None, half_life: float | None
+) -> float:
+    if half_life is None or reference is None:
+        return 1.0
+    ends = [end for end in (end_a, end_b) if end is not None]
+    if not ends:
+        return 1.0
+    age_years = max(0.0, (reference - min(ends)).days / _DAYS_PER_YEAR)
+    return float(2.0 ** (-age_years / half_life))
