@@ -76,8 +76,13 @@ async def _seed(store: GraphStore, args: argparse.Namespace, settings: Settings)
 
 
 async def _import(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
-    with tqdm(desc=f"reading {args.path}", unit=" lines") as bar:
-        result = await import_jsonl(store, Path(args.path), progress=bar.update)
+    with (
+        tqdm(desc=f"reading {args.path}", unit=" lines") as reading,
+        tqdm(desc="writing", unit=" records") as writing,
+    ):
+        result = await import_jsonl(
+            store, Path(args.path), progress=reading.update, write_progress=writing.update
+        )
     print(
         f"imported {args.path}: {result.nodes_written} nodes and "
         f"{result.relationships_written} relationships changed (revision {result.revision})"

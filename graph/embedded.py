@@ -12,7 +12,7 @@ import asyncio
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from graph.changes import Plan, plan_changes
@@ -219,7 +219,9 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------------ writes
 
-    async def apply(self, changes: Sequence[Change]) -> ApplyResult:
+    async def apply(
+        self, changes: Sequence[Change], *, progress: Callable[[int], None] | None = None
+    ) -> ApplyResult:
         async with self._write_lock:
             if self._db is None:
                 raise StoreUnavailable("embedded store is not open", where=str(self.path))
@@ -236,6 +238,8 @@ class EmbeddedStore:
             for rel in plan.relationships:
                 self._mem.put_relationship(rel)
             self._revision = revision
+            if progress is not None:
+                progress(len(plan.nodes) + len(plan.relationships))
             return ApplyResult(revision, len(plan.nodes), len(plan.relationships))
 
     def _commit(self, plan: Plan, revision: int) -> None:

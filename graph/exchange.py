@@ -138,10 +138,14 @@ def read_jsonl(path: Path, progress: Callable[[int], None] | None = None) -> lis
 
 
 async def import_jsonl(
-    store: GraphStore, path: Path, progress: Callable[[int], None] | None = None
+    store: GraphStore,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    write_progress: Callable[[int], None] | None = None,
 ) -> ApplyResult:
-    """Import a file as one atomic batch; re-importing the same file changes nothing."""
-    return await store.apply(read_jsonl(path, progress))
+    """Import a file as one atomic batch; re-importing the same file changes nothing.
+    ``progress`` counts lines read, ``write_progress`` records written."""
+    return await store.apply(read_jsonl(path, progress), progress=write_progress)
 
 
 async def export_jsonl(store: GraphStore, out: IO[str]) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.store import GraphStore
@@ -12,7 +12,7 @@ from graph.store import GraphStore
 class Neo4jConfig:
     uri: str
     user: str
-    password: str
+    password: str = field(repr=False)
     database: str
     timeout: float = 30.0
     batch_size: int = 5000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -189,8 +189,11 @@ class GraphStore(Protocol):
 
     async def counts_by_kind(self) -> dict[NodeKind, int]: ...
 
-    async def apply(self, changes: Sequence[Change]) -> ApplyResult:
-        """Validate and write every change in one transaction, or none of them."""
+    async def apply(
+        self, changes: Sequence[Change], *, progress: Callable[[int], None] | None = None
+    ) -> ApplyResult:
+        """Validate and write every change in one transaction, or none of them.
+        ``progress`` is told how many records have been written, as they are."""
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot: ...
 

@@ -68,7 +68,7 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
         )
         for t in rng.sample(themes, 2):
             yield rel(RelType.ADDRESSES, p, t)
-        for s in set(rng.choices(states, cum_weights=state_cum, k=3)):
+        for s in sorted(set(rng.choices(states, cum_weights=state_cum, k=3))):
             yield rel(RelType.TARGETS, p, s)
     prog_cum = _zipf_cum(n_prog)
     acts = [f"syn-act-{i:07d}" for i in range(n_act)]
@@ -108,11 +108,12 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
             props["focus_groups"] = [rng.choice(FOCUS)]
         yield NodeWrite(kind, actor, props)
         yield rel(RelType.BASED_IN, actor, rng.choices(states, cum_weights=state_cum)[0])
-        for p in set(rng.choices(progs, cum_weights=prog_cum, k=1 + int(rng.expovariate(0.6)))):
+        picks = rng.choices(progs, cum_weights=prog_cum, k=1 + int(rng.expovariate(0.6)))
+        for p in sorted(set(picks)):
             role = rng.choice(ROLES)
             yield rel(
                 RelType.PARTNERS_IN, actor, p, role=role, since=f"{rng.randrange(2015, 2026)}-01-01"
             )
         k = min(60, int(rng.lognormvariate(1.6, 0.8)))
-        for a in set(rng.choices(acts, cum_weights=act_cum, k=k)):
+        for a in sorted(set(rng.choices(acts, cum_weights=act_cum, k=k))):
             yield rel(RelType.PARTICIPATED_IN, actor, a, role="PARTICIPANT")
