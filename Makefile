@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install serve test lint neo4j-up neo4j-down schema bench clean
+.PHONY: install serve test lint neo4j-up neo4j-down schema bench bench-neo4j clean chromium
 
 install: $(VENV)/.installed node_modules/.installed chromium
 
@@ -41,8 +41,16 @@ neo4j-up:
 neo4j-down:
 	bash tools/neo4j-test-server/down.sh
 
+# Benchmarks print ratios against a peer measured in the same run (see each script's --help;
+# --large adds the 100k-actor sections, which take minutes).
 bench: $(VENV)/.installed
-	$(BIN)/python bench/centrality.py
+	$(BIN)/python bench/api_overhead.py
+	$(BIN)/python bench/centrality.py --quick
+	$(BIN)/python bench/coverage.py
+	$(BIN)/python bench/lineage.py
+
+bench-neo4j: $(VENV)/.installed
+	$(BIN)/python bench/neo4j_ingest.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
