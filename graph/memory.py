@@ -45,6 +45,11 @@ class MemoryGraph:
         self.rels: dict[str, Relationship] = {}
         self.g = nx.MultiDiGraph()
         self._by_kind: dict[NodeKind, set[str]] = {k: set() for k in NodeKind}
+        # (node, type) -> {relationship id: relationship}, each way, so expand and the filters
+        # visit only the relationships of the type asked for (a popular programme has tens of
+        # thousands of partners of other types).
+        self._out: dict[tuple[str, RelType], dict[str, Relationship]] = {}
+        self._in: dict[tuple[str, RelType], dict[str, Relationship]] = {}
 
     # ------------------------------------------------------------------ writes
 
@@ -57,22 +62,20 @@ class MemoryGraph:
         if rel.id in self.rels:
             old = self.rels[rel.id]
             self.g.remove_edge(old.start, old.end, key=old.id)
+            self._out[old.start, old.type].pop(old.id, None)
+            self._in[old.end, old.type].pop(old.id, None)
         self.rels[rel.id] = rel
         self.g.add_edge(rel.start, rel.end, key=rel.id)
+        self._out.setdefault((rel.start, rel.type), {})[rel.id] = rel
+        self._in.setdefault((rel.end, rel.type), {})[rel.id] = rel
 
     # ------------------------------------------------------------------ reads
 
     def out_rels(self, node_id: str, rel_type: RelType) -> Iterator[Relationship]:
-        for _, _, key in self.g.out_edges(node_id, keys=True):
-            rel = self.rels[key]
-            if rel.type is rel_type:
-                yield rel
+        return iter(self._out.get((node_id, rel_type), {}).values())
 
     def in_rels(self, node_id: str, rel_type: RelType) -> Iterator[Relationship]:
-        for _, _, key in self.g.in_edges(node_id, keys=True):
-            rel = self.rels[key]
-            if rel.type is rel_type:
-                yield rel
+        return iter(self._in.get((node_id, rel_type), {}).values())
 
     def neighbours(
         self,

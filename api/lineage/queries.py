@@ -1,0 +1,195 @@
+"""Root query fields of the lineage area: thin resolvers that decode arguments, get the cached
+analytics result for the current revision, and wrap it for the caller's policy."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from analytics import lineage as lin
+from api.context import Context
+from api.lineage.cache import RESULTS
+from api.lineage.types import (
+    Contributions,
+    DepthArg,
+    LevelCount,
+    LineageDirection,
+    LineageIssues,
+    MinShareArg,
+    OutcomeLineage,
+    ProgrammeImpact,
+    evidence_object,
+    issue_counts,
+)
+from api.nodes import AsOfArg, ResultsLevelEnum, decode_global_id, node_object
+
+#: Default depth of ``contributions``: actor, programme, activity, then five results levels.
+CONTRIBUTIONS_DEPTH = 8
+#: Default depth of ``programmeImpact``: programme, activity, then five results levels.
+IMPACT_DEPTH = 7
+
+
+def _weigh_contributions(result: lin.Contributions) -> int:
+    return len(result.hops) + sum(len(links) for links in result.flow.feeds.values())
+
+
+def _day(as_of: dt.date | None) -> str | None:
+    return None if as_of is None else as_of.isoformat()
+
+
+OutcomeArg = Annotated[strawberry.ID, strawberry.argument(description="The outcome (id or key).")]
+ActorArg = Annotated[strawberry.ID, strawberry.argument(description="The actor (id or key).")]
+ProgrammeArg = Annotated[
+    strawberry.ID, strawberry.argument(description="The programme (id or key).")
+]
+
+
+@strawberry.type
+class LineageQuery:
+    @strawberry.field(
+        description="What led to an outcome and what it led to: the lineage graph (nodes and "
+        "links, each with its kind, properties and node) and its distinct paths, within "
+        "`depth` relationships. Attribution rule: docs/LINEAGE.md."
+    )
+    async def outcome_lineage(
+        self,
+        info: Info[Context, Any],
+        outcome: OutcomeArg,
+        direction: Annotated[
+            LineageDirection,
+            strawberry.argument(description="Which way to go from the outcome (default UPSTREAM)."),
+        ] = LineageDirection.UPSTREAM,
+        depth: DepthArg = lin.DEFAULT_DEPTH,
+        min_share: MinShareArg = 0.0,
+        as_of: AsOfArg = None,
+    ) -> OutcomeLineage:
+        ctx = info.context
+        key = decode_global_id(outcome)
+        lin.check_depth(depth)
+        lin.check_share(min_share)
+        params = ("lineage", key, str(direction.value), depth, min_share, _day(as_of))
+
+        async def compute() -> lin.Lineage:
+            return await lin.outcome_lineage(
+                ctx.store,
+                key,
+                direction=lin.LineageDirection(str(direction.value)),
+                depth=depth,
+                min_share=min_share,
+                as_of=_day(as_of),
+            )
+
+        revision, result = await RESULTS.get(ctx.store, params, compute, lambda r: r.size)
+        return OutcomeLineage(
+            result=result,
+            policy=ctx.policy,
+            outcome=node_object(ctx.policy, result.start),  # type: ignore[arg-type]
+            direction=direction,
+            depth=depth,
+            min_share=min_share,
+            as_of=as_of,
+            revision=revision,
+        )
+
+    @strawberry.field(
+        description="The outcomes an actor reached through its partnerships and participations, "
+        "each with the share attributed to the actor and the paths that justify it. "
+        "Attribution rule: docs/LINEAGE.md."
+    )
+    async def contributions(
+        self,
+        info: Info[Context, Any],
+        actor: ActorArg,
+        depth: DepthArg = CONTRIBUTIONS_DEPTH,
+        min_share: MinShareArg = 0.0,
+        as_of: AsOfArg = None,
+    ) -> Contributions:
+        ctx = info.context
+        key = decode_global_id(actor)
+        lin.check_depth(depth)
+        lin.check_share(min_share)
+        params = ("contributions", key, depth, min_share, _day(as_of))
+
+        async def compute() -> lin.Contributions:
+            return await lin.contributions(
+                ctx.store, key, depth=depth, min_share=min_share, as_of=_day(as_of)
+            )
+
+        revision, result = await RESULTS.get(ctx.store, params, compute, _weigh_contributions)
+        return Contributions(
+            result=result,
+            policy=ctx.policy,
+            actor=node_object(ctx.policy, result.subject),  # type: ignore[arg-type]
+            depth=depth,
+            min_share=min_share,
+            as_of=as_of,
+            revision=revision,
+        )
+
+    @strawberry.field(
+        description="A programme's impact summary: outcomes reached by results level with the "
+        "share attributed to the programme, its partners' parts of that credit, and the "
+        "evidence coverage of the results links. Attribution rule: docs/LINEAGE.md."
+    )
+    async def programme_impact(
+        self,
+        info: Info[Context, Any],
+        programme: ProgrammeArg,
+        depth: DepthArg = IMPACT_DEPTH,
+        min_share: MinShareArg = 0.0,
+        as_of: AsOfArg = None,
+    ) -> ProgrammeImpact:
+        ctx = info.context
+        key = decode_global_id(programme)
+        lin.check_depth(depth)
+        lin.check_share(min_share)
+        params = ("impact", key, depth, min_share, _day(as_of))
+
+        async def compute() -> lin.ProgrammeImpact:
+            return await lin.programme_impact(
+                ctx.store, key, depth=depth, min_share=min_share, as_of=_day(as_of)
+            )
+
+        revision, result = await RESULTS.get(
+            ctx.store, params, compute, lambda r: _weigh_contributions(r.contributions)
+        )
+        return ProgrammeImpact(
+            result=result,
+            policy=ctx.policy,
+            programme=node_object(ctx.policy, result.programme),  # type: ignore[arg-type]
+            depth=depth,
+            min_share=min_share,
+            as_of=as_of,
+            revision=revision,
+            by_level=[
+                LevelCount(level=ResultsLevelEnum(level), count=n)
+                for level, n in result.by_level.items()
+            ],
+            evidence=evidence_object(result.evidence),
+        )
+
+    @strawberry.field(
+        description="Gaps in the recorded lineage: outcomes with no producer, links without "
+        "evidence, and partners with activity but no recorded outcome."
+    )
+    async def lineage_issues(
+        self, info: Info[Context, Any], as_of: AsOfArg = None
+    ) -> LineageIssues:
+        ctx = info.context
+
+        async def compute() -> list[lin.Issue]:
+            snapshot = await ctx.store.snapshot()
+            # The frozen snapshot is safe to read from a worker thread; the event loop keeps
+            # serving other requests meanwhile.
+            return await asyncio.to_thread(lin.lineage_issues, snapshot.graph, _day(as_of))
+
+        revision, found = await RESULTS.get(
+            ctx.store, ("issues", _day(as_of)), compute, lambda r: len(r)
+        )
+        return LineageIssues(
+            found=found, as_of=as_of, revision=revision, counts=issue_counts(found)
+        )

@@ -1,0 +1,219 @@
+"""Outcome lineage on the synthetic 100,000-node graph, on each store, against a plain
+networkx breadth-first search over the same graph.
+
+Builds the graph the way ``partnernet seed --synthetic`` does (reference seed, then
+``seeds.synthetic.generate`` applied in batches) into an embedded store in a temporary
+directory (``--db`` keeps or reuses the file), and into Neo4j when ``NEO4J_URI`` is set
+(``--neo4j-reuse`` skips the load when the database already holds the same counts).
+
+For each start outcome it times, as medians of ``--repeat`` runs after one warm-up:
+
+* ``expand``: the store's bounded expansion alone (depth 10, the upstream steps);
+* ``lineage``: :func:`analytics.lineage.outcome_lineage` end to end (expansion, factors,
+  shares, ordered node and relationship lists), which is what the 200 ms target is about;
+* ``paths``: the 20 best paths of that lineage;
+* ``graphql``: the ``outcomeLineage`` query (first page of 20 nodes, 10 paths) executed
+  in-process on the schema with the result cache cleared, then ``cached`` with it warm;
+* ``nx bfs``: ``networkx.single_source_shortest_path_length`` with the same cutoff on a
+  ``DiGraph`` of the same relationships oriented the same way (built once, untimed) — the
+  peer, i.e. the cost of merely visiting the same nodes in Python.
+
+Ratios are taken within the same run. The synthetic outcomes form a tree under
+``syn-out-0000000`` with fan-in 20, and each is produced by an activity of a Zipf-popular
+programme, so a high-level outcome's upstream lineage reaches most partners of the most
+popular programmes: the rows show how time grows with the size of the lineage.
+
+Run: ``.venv/bin/python bench/lineage.py [--actors N] [--db PATH] [--repeat R]``.
+The machine is shared; read the ratios, and absolute times as upper bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import networkx as nx
+
+from analytics import lineage as L
+from api.cli import SYNTHETIC_BATCH, seed_store
+from api.context import Context
+from api.lineage.cache import RESULTS
+from api.policy import Policy
+from api.schema import schema
+from graph.embedded import EmbeddedStore
+from graph.model import RelType
+from graph.store import GraphStore
+from seeds.synthetic import generate
+
+DEPTH = 10
+#: Start outcomes, from the root of the synthetic tree (IMPACT, whose depth-10 lineage is
+#: nearly the whole graph) down to outcomes whose lineage is a few hundred nodes.
+STARTS = ["syn-out-0000000", "syn-out-0000150", "syn-out-0000500", "syn-out-0004000"]
+TARGET_MS = 200.0
+QUERY = """query ($id: ID!) { outcomeLineage(outcome: $id, depth: 10) {
+  nodes(first: 20) { totalCount edges { node { hops share node { key name } } } }
+  paths(first: 10) { truncated paths { share nodes { key } } } } }"""
+
+
+async def build(store: GraphStore, actors: int) -> None:
+    await seed_store(store, quiet=True)
+    it = generate(actors)
+    done = 0
+    started = time.perf_counter()
+    while batch := list(islice(it, SYNTHETIC_BATCH)):
+        await store.apply(batch)
+        done += len(batch)
+        print(f"\r  loaded {done:,} records ({time.perf_counter() - started:.0f} s)", end="")
+    print()
+
+
+async def timed(work: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float, Any]:
+    """Median milliseconds of ``repeat`` runs after one warm-up, and the last result."""
+    result = await work()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = await work()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), result
+
+
+async def peer_graph(store: GraphStore) -> nx.DiGraph:
+    """The lineage relationships as a plain DiGraph, oriented from outcome to contributor."""
+    g = nx.DiGraph()
+    steps = L.UPSTREAM_STEPS
+    async for record in store.export_records():
+        rel_type = getattr(record, "type", None)
+        if isinstance(rel_type, RelType) and rel_type in steps:
+            start, end = record.start, record.end  # type: ignore[union-attr]
+            if steps[rel_type].value == "OUT":
+                g.add_edge(start, end)
+            else:
+                g.add_edge(end, start)
+    return g
+
+
+async def measure(name: str, store: GraphStore, peer: nx.DiGraph, repeat: int) -> None:
+    counts = await store.counts_by_kind()
+    print(f"\n== {name}: {sum(counts.values()):,} nodes, revision {await store.revision()}")
+    header = (
+        f"{'start':<16} {'nodes':>7} {'links':>7} {'expand':>9} {'lineage':>9} {'paths':>7} "
+        f"{'graphql':>9} {'cached':>7} {'nx bfs':>8} {'lin/bfs':>8}  same  <200ms"
+    )
+    print(header)
+    ctx = Context(store=store, policy=Policy())
+    for start in STARTS:
+        t_expand, sub = await timed(
+            lambda s=start: store.expand([s], steps=L.UPSTREAM_STEPS, max_depth=DEPTH), repeat
+        )
+
+        async def lineage(s: str = start) -> L.Lineage:
+            found = await L.outcome_lineage(store, s, depth=DEPTH)
+            _ = found.node_ids, found.edge_ids  # ordered lists are lazy: count them in
+            return found
+
+        t_lineage, lin = await timed(lineage, repeat)
+        t_paths, _ = await timed(lambda found=lin: _sync(lambda: found.paths(20)), repeat)
+
+        async def query(s: str = start, clear: bool = True) -> Any:
+            if clear:
+                RESULTS.clear()
+            result = await schema.execute(QUERY, {"id": s}, context_value=ctx)
+            assert not result.errors, result.errors
+            return result
+
+        t_graphql, _ = await timed(query, repeat)
+        t_cached, _ = await timed(lambda s=start: query(s, clear=False), repeat)
+        t_bfs, reached = await timed(
+            lambda s=start: _sync(
+                lambda: nx.single_source_shortest_path_length(peer, s, cutoff=DEPTH)
+            ),
+            repeat,
+        )
+        same = set(reached) == set(lin.node_ids) == set(sub.depth)
+        print(
+            f"{start:<16} {len(lin.node_ids):>7,} {len(lin.edge_ids):>7,} {t_expand:>7.1f}ms "
+            f"{t_lineage:>7.1f}ms {t_paths:>5.1f}ms {t_graphql:>7.1f}ms {t_cached:>5.1f}ms "
+            f"{t_bfs:>6.1f}ms {t_lineage / t_bfs:>7.1f}x  {'yes' if same else 'NO':<4}  "
+            f"{'yes' if t_lineage < TARGET_MS else 'no'}"
+        )
+
+
+async def _sync(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
+async def embedded(args: argparse.Namespace) -> tuple[EmbeddedStore, nx.DiGraph]:
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="lineage-bench-")) / "g.db"
+    fresh = not path.exists()
+    store = EmbeddedStore(path)
+    t = time.perf_counter()
+    await store.open()
+    if fresh:
+        print(f"building the synthetic graph ({args.actors:,} actors) in {path}")
+        await build(store, args.actors)
+    print(f"embedded store ready in {time.perf_counter() - t:.0f} s ({path})")
+    return store, await peer_graph(store)
+
+
+async def neo4j(args: argparse.Namespace, peer: nx.DiGraph, reference: GraphStore) -> None:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        print("\n== neo4j: skipped (set NEO4J_URI to measure the Neo4j store)")
+        return
+    try:
+        from graph.factory import Neo4jConfig
+        from graph.neo4j_store import Neo4jStore
+    except ImportError as err:
+        print(f"\n== neo4j: the Neo4j store is not available ({err}); not measured")
+        return
+    store = Neo4jStore(
+        Neo4jConfig(
+            uri=uri,
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", "partnernet-dev"),
+            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+            timeout=float(os.environ.get("NEO4J_TIMEOUT", "600")),
+        )
+    )
+    await store.open()
+    try:
+        want = await reference.counts_by_kind()
+        if not (args.neo4j_reuse and await store.counts_by_kind() == want):
+            print(f"\nloading the same graph into Neo4j at {uri} (this takes a while)")
+            await store.reset()
+            await build(store, args.actors)
+        await measure("neo4j", store, peer, args.repeat)
+    finally:
+        await store.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--actors", type=int, default=86_000, help="synthetic actors (~100k nodes)")
+    parser.add_argument("--db", help="embedded store file to build once and reuse")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure")
+    parser.add_argument("--neo4j-reuse", action="store_true", help="reuse a loaded Neo4j graph")
+    args = parser.parse_args()
+    store, peer = await embedded(args)
+    try:
+        print(f"peer graph: {peer.number_of_nodes():,} nodes, {peer.number_of_edges():,} edges")
+        await measure("embedded", store, peer, args.repeat)
+        await neo4j(args, peer, store)
+    finally:
+        await store.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

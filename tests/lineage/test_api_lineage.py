@@ -1,0 +1,217 @@
+"""The lineage queries over real HTTP, on the seed data, for each store.
+
+The Malaga numbers are the worked example of docs/LINEAGE.md: if they change, the document
+must change with them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lineage.conftest import STAFF_KEY, Api
+
+MALAGA = """
+query ($depth: Int!, $first: Int!, $after: String) {
+  outcomeLineage(outcome: "out-malaga-call", direction: BOTH, depth: $depth) {
+    outcome { key name level }
+    direction depth minShare asOf revision
+    nodes(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { kind side hops share level node { key name } } }
+    }
+  }
+}
+"""
+
+
+def all_nodes(api: Api, depth: int = 5, first: int = 100) -> list[dict]:
+    out: list[dict] = []
+    after = None
+    while True:
+        page = api.data(MALAGA, {"depth": depth, "first": first, "after": after})
+        nodes = page["outcomeLineage"]["nodes"]
+        out += [e["node"] for e in nodes["edges"]]
+        if not nodes["pageInfo"]["hasNextPage"]:
+            assert len(out) == nodes["totalCount"]
+            return out
+        after = nodes["pageInfo"]["endCursor"]
+
+
+def test_malaga_worked_example(seed_api: Api) -> None:
+    nodes = {n["node"]["key"]: n for n in all_nodes(seed_api, depth=2)}
+    assert nodes["out-malaga-call"]["side"] == "START"
+    assert nodes["act-malaga-conference"]["share"] == pytest.approx(0.8)
+    # 10 participants (1/4 each), 2 speakers (1/2 each) and the programme (1): total 4.5.
+    assert nodes["cso-0067"]["share"] == pytest.approx(0.8 * 0.5 / 4.5)
+    assert nodes["cso-0026"]["share"] == pytest.approx(0.8 * 0.25 / 4.5)
+    # cso-0130 took part in the conference and in the Malaga Process (11 x 1/4 + 1/2 + 1).
+    assert nodes["cso-0130"]["share"] == pytest.approx(0.8 * 0.25 / 4.5 + 0.2 * 0.25 / 4.25)
+    assert nodes["prog-cso"]["share"] == pytest.approx(0.8 / 4.5 + 0.2 / 4.25)
+    assert nodes["out-gcts"]["side"] == "DOWNSTREAM"
+    assert nodes["out-gcts"]["share"] == pytest.approx(0.3 * 0.1 + 0.05 * 0.1)
+    assert nodes["out-gcts"]["level"] == "IMPACT"
+
+
+def test_pages_walk_the_whole_lineage_in_order(seed_api: Api) -> None:
+    whole = all_nodes(seed_api, first=100)
+    paged = all_nodes(seed_api, first=7)
+    assert paged == whole
+    keys = [(n["hops"], n["node"]["key"]) for n in whole]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    body = seed_api(MALAGA, {"depth": 5, "first": 5, "after": "bm90IGEgY3Vyc29y"})
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+
+
+def test_links_and_paths(seed_api: Api) -> None:
+    data = seed_api.data(
+        """{ outcomeLineage(outcome: "out-malaga-call") {
+              links(first: 100) { totalCount edges { node {
+                id kind side factor share confidence role start { key } end { key } } } }
+              paths(first: 3) { truncated paths { share length relationshipIds nodes { key } } }
+              all: paths(first: 100) { truncated paths { share nodes { key } } } } }"""
+    )["outcomeLineage"]
+    links = [e["node"] for e in data["links"]["edges"]]
+    assert [x["id"] for x in links] == sorted(x["id"] for x in links)
+    produced = {x["start"]["key"]: x for x in links if x["kind"] == "PRODUCED"}
+    assert produced["act-malaga-conference"]["share"] == 0.8
+    assert produced["act-malaga-conference"]["factor"] == 0.8
+    assert {x["side"] for x in links} == {"UPSTREAM"}
+    top = data["paths"]
+    assert top["truncated"] is True and len(top["paths"]) == 3
+    first = top["paths"][0]
+    assert [n["key"] for n in first["nodes"]] == [
+        "prog-cso",
+        "act-malaga-conference",
+        "out-malaga-call",
+    ]
+    assert first["share"] == pytest.approx(0.8 / 4.5) and first["length"] == 2
+    assert len(first["relationshipIds"]) == 2
+    every = data["all"]
+    assert every["truncated"] is False
+    assert every["paths"][:3] == [{"share": p["share"], "nodes": p["nodes"]} for p in top["paths"]]
+    starts = {p["nodes"][0]["key"] for p in every["paths"]}
+    assert {"cso-0067", "prog-cso"} <= starts
+
+
+def test_restricted_actors_are_redacted_unless_privileged(seed_api: Api) -> None:
+    query = """{ outcomeLineage(outcome: "out-malaga-call") {
+        nodes(first: 100) { edges { node { node { key name ... on Actor { redacted } } } } }
+        paths(first: 100) { paths { nodes { key name } } } } }"""
+    public = seed_api.data(query)["outcomeLineage"]
+    staff = seed_api.data(query, key=STAFF_KEY)["outcomeLineage"]
+    hidden = {
+        e["node"]["node"]["key"]
+        for e in public["nodes"]["edges"]
+        if e["node"]["node"].get("redacted")
+    }
+    assert {"cso-0024", "cso-0072", "cso-0109", "cso-0157"} <= hidden
+    real = {e["node"]["node"]["key"]: e["node"]["node"]["name"] for e in staff["nodes"]["edges"]}
+    for key in hidden:
+        assert real[key] != "Restricted actor"
+    for e in public["nodes"]["edges"]:
+        if e["node"]["node"]["key"] in hidden:
+            assert e["node"]["node"]["name"] == "Restricted actor"
+    for path in public["paths"]["paths"]:
+        for n in path["nodes"]:
+            assert n["key"] not in hidden or n["name"] == "Restricted actor"
+
+
+def test_contributions_of_an_actor(seed_api: Api) -> None:
+    data = seed_api.data(
+        """{ contributions(actor: "cso-0130") { actor { key } depth
+              outcomes(first: 100) { totalCount edges { node {
+                outcome { key } level hops share
+                paths(first: 100) { truncated paths { share nodes { key } } } } } } } }"""
+    )["contributions"]
+    assert data["depth"] == 8
+    outcomes = [e["node"] for e in data["outcomes"]["edges"]]
+    assert len(outcomes) == data["outcomes"]["totalCount"] > 0
+    assert [o["share"] for o in outcomes] == sorted((o["share"] for o in outcomes), reverse=True)
+    keys = {o["outcome"]["key"]: o for o in outcomes}
+    malaga = keys["out-malaga-call"]
+    assert malaga["share"] == pytest.approx(0.8 * 0.25 / 4.5 + 0.2 * 0.25 / 4.25)
+    for o in outcomes:
+        assert 0 <= o["share"] <= 1
+        assert not o["paths"]["truncated"]
+        assert sum(p["share"] for p in o["paths"]["paths"]) == pytest.approx(o["share"])
+        for p in o["paths"]["paths"]:
+            assert p["nodes"][0]["key"] == "cso-0130"
+            assert p["nodes"][-1]["key"] == o["outcome"]["key"]
+
+
+def test_programme_impact_summary(seed_api: Api) -> None:
+    data = seed_api.data(
+        """{ programmeImpact(programme: "prog-cso") {
+              programme { key } depth
+              byLevel { level count }
+              evidence { links withSource withEvidenceDate coverage
+                         byConfidence { confidence count } }
+              outcomes(first: 100) { totalCount edges { node { outcome { key } level share } } }
+              outputs: outcomes(first: 100, level: OUTPUT) { totalCount }
+              partners(first: 10) { totalCount } } }"""
+    )["programmeImpact"]
+    assert data["byLevel"] == [
+        {"level": "IMPACT", "count": 1},
+        {"level": "OUTCOME", "count": 3},
+        {"level": "OUTPUT", "count": 1},
+    ]
+    shares = {e["node"]["outcome"]["key"]: e["node"]["share"] for e in data["outcomes"]["edges"]}
+    assert shares["out-cse-strategy"] == 1.0
+    assert shares["out-malaga-call"] == pytest.approx(0.8 / 4.5 + 0.2 / 4.25)
+    assert data["outputs"]["totalCount"] == 1
+    assert data["partners"]["totalCount"] == 0
+    assert data["evidence"]["links"] == data["evidence"]["withSource"] == 8
+    assert data["evidence"]["coverage"] == 1.0
+
+
+def test_lineage_issues_of_the_seed(seed_api: Api) -> None:
+    data = seed_api.data(
+        """{ lineageIssues { counts { kind count }
+              issues(first: 3) { totalCount pageInfo { endCursor }
+                edges { node { kind node { key } relationshipId message } } }
+              none: issues(kinds: [PARTNER_WITHOUT_OUTCOME]) { totalCount } } }"""
+    )["lineageIssues"]
+    counts = {c["kind"]: c["count"] for c in data["counts"]}
+    assert counts["LINK_WITHOUT_EVIDENCE"] == data["issues"]["totalCount"] > 0
+    assert counts["OUTCOME_WITHOUT_PRODUCER"] == counts["PARTNER_WITHOUT_OUTCOME"] == 0
+    assert data["none"]["totalCount"] == 0
+    first = data["issues"]["edges"][0]["node"]
+    assert first["kind"] == "LINK_WITHOUT_EVIDENCE" and first["relationshipId"]
+
+
+def test_bad_arguments_are_coded(seed_api: Api) -> None:
+    def error(query: str) -> dict:
+        body = seed_api(query)
+        assert body["errors"], body
+        return body["errors"][0]["extensions"]
+
+    assert error('{ outcomeLineage(outcome: "out-malaga-call", depth: 21) { depth } }') == {
+        "code": "BAD_USER_INPUT",
+        "argument": "depth",
+    }
+    assert error('{ outcomeLineage(outcome: "out-gcts", minShare: 1.5) { depth } }') == {
+        "code": "BAD_USER_INPUT",
+        "argument": "minShare",
+    }
+    assert error('{ outcomeLineage(outcome: "nowhere") { depth } }')["code"] == "NOT_FOUND"
+    assert error('{ outcomeLineage(outcome: "cso-0130") { depth } }') == {
+        "code": "BAD_USER_INPUT",
+        "argument": "outcome",
+    }
+    assert error('{ contributions(actor: "out-gcts") { depth } }')["argument"] == "actor"
+    assert error('{ programmeImpact(programme: "cso-0130") { depth } }')["argument"] == (
+        "programme"
+    )
+    assert error('{ outcomeLineage(outcome: "out-gcts") { paths(first: 0) { truncated } } }') == {
+        "code": "BAD_USER_INPUT",
+        "argument": "first",
+    }
+
+
+def test_global_ids_are_accepted(seed_api: Api) -> None:
+    gid = seed_api.data('{ node(id: "out-malaga-call") { id } }')["node"]["id"]
+    data = seed_api.data(
+        "query ($id: ID!) { outcomeLineage(outcome: $id) { outcome { key } } }", {"id": gid}
+    )
+    assert data["outcomeLineage"]["outcome"]["key"] == "out-malaga-call"
