@@ -1,9 +1,19 @@
-"""GraphQL area: centrality. The root schema merges QUERIES and MUTATIONS; the app mounts ROUTES."""
+"""GraphQL area: centrality. The root schema merges QUERIES and MUTATIONS; the app mounts ROUTES.
+
+Network analytics over GraphQL: centrality rankings, the network summary, communities,
+brokers, articulation points and bridges, single points of failure and what-if removals
+(``queries``), on the full graph or the co-partnership projection, filtered and as of a date.
+Results are cached per (revision, parameters) and computed once, off the event loop
+(``service``). The measures live in :mod:`analytics`; docs/METRICS.md explains them and shows
+the queries.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-QUERIES: list[type] = []
+from api.centrality.queries import CentralityQuery
+
+QUERIES: list[type] = [CentralityQuery]
 MUTATIONS: list[type] = []
 ROUTES: list[BaseRoute] = []

@@ -1,0 +1,611 @@
+"""Resilience: which actors the partnership network cannot afford to lose, and what if it did.
+
+Two kinds of single point of failure, because a network can fail in two ways:
+
+* **Structural**: an actor whose removal splits the network, so that partners who could
+  reach each other through chains of partnerships no longer can. These are the
+  articulation points among actors. Each comes with what it holds together: how many
+  nodes and actors end up outside the largest remaining piece of its component.
+* **Coverage**: an actor that is the only partner engaged in some (region, thematic area)
+  cell, so that its departure leaves the cell with no partner at all. Cells follow the
+  coverage attribution of :mod:`analytics.coverage` (an :class:`EngagementIndex`, a
+  :class:`Window` and a geography basis), so a cell with one partner here is a cell with
+  ``partners == 1`` in the coverage matrix grouped by region and theme. Cells whose region
+  or theme is Unspecified are not cells of any place or theme and are left out.
+
+:func:`what_if` removes a set of nodes and reports the change in components, reach (pairs
+of actors still joined by some path) and covered cells.
+
+Connectivity is undirected and ignores self-loops and parallel edges: a partnership ties
+both ends whichever way it points. Every function is linear in the size of the graph (one
+depth-first search, or one scipy components pass), so they run on the 1M-relationship graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import networkx as nx
+import numpy as np
+import scipy.sparse.csgraph as csgraph
+
+from analytics._fast import IntArray, indexed
+from analytics.coverage import (
+    GEO,
+    THEME,
+    UNSPECIFIED,
+    EngagementIndex,
+    GeographyBasis,
+    Window,
+)
+from analytics.projection import ACTOR_KINDS
+
+__all__ = [
+    "BridgeImpact",
+    "Cell",
+    "CutImpact",
+    "Reach",
+    "SinglePoint",
+    "WhatIf",
+    "bridge_impacts",
+    "cell_partners",
+    "cut_vertices",
+    "reach",
+    "single_points_of_failure",
+    "what_if",
+]
+
+Cell = tuple[str, str]
+"""A coverage cell: (M49 region name, thematic area id)."""
+
+#: Level of a region in the coverage geography tree.
+_REGION_LEVEL: Final = 1
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _actor_mask(
+    graph: nx.Graph, nodes: tuple[Hashable, ...], kinds: Collection[str] | None
+) -> list[int]:
+    """1 for nodes counted as actors (``kinds=None``: every node), else 0."""
+    if kinds is None:
+        return [1] * len(nodes)
+    attrs = graph.nodes
+    return [1 if attrs[v].get("kind") in kinds else 0 for v in nodes]
+
+
+def _adjacency(graph: nx.Graph) -> tuple[tuple[Hashable, ...], list[int], list[int]]:
+    """Node order and the undirected, loop-free, simple adjacency as CSR lists."""
+    view = indexed(graph).undirected()
+    csr = view.csr("one", loops=False)
+    return view.nodes, csr.indptr.tolist(), csr.indices.tolist()
+
+
+@dataclass
+class _Dfs:
+    """Depth-first search results: discovery order, low points, subtree sizes."""
+
+    disc: list[int]
+    low: list[int]
+    size: list[int]
+    actors: list[int]
+    #: Per component (root), its members in discovery order.
+    components: list[list[int]]
+    #: Tree edges as (parent, child).
+    tree: list[tuple[int, int]]
+
+
+def _dfs(indptr: list[int], indices: list[int], actor: list[int]) -> _Dfs:
+    """Iterative Hopcroft-Tarjan search over a simple undirected CSR graph.
+
+    Recursion would overflow on the long chains of a large sparse graph, hence the explicit
+    stack of (node, parent, next neighbour position).
+    """
+    n = len(indptr) - 1
+    disc = [-1] * n
+    low = [0] * n
+    size = [1] * n
+    actors = list(actor)
+    components: list[list[int]] = []
+    tree: list[tuple[int, int]] = []
+    clock = 0
+    for root in range(n):
+        if disc[root] != -1:
+            continue
+        disc[root] = low[root] = clock
+        clock += 1
+        members = [root]
+        stack = [[root, -1, indptr[root]]]
+        while stack:
+            frame = stack[-1]
+            v, parent, i = frame
+            if i < indptr[v + 1]:
+                frame[2] = i + 1
+                w = indices[i]
+                if disc[w] == -1:
+                    disc[w] = low[w] = clock
+                    clock += 1
+                    members.append(w)
+                    tree.append((v, w))
+                    stack.append([w, v, indptr[w]])
+                elif w != parent and disc[w] < low[v]:
+                    low[v] = disc[w]
+                continue
+            stack.pop()
+            if parent != -1:
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                size[parent] += size[v]
+                actors[parent] += actors[v]
+        components.append(members)
+    return _Dfs(disc, low, size, actors, components, tree)
+
+
+# --------------------------------------------------------------------------- cut vertices
+
+
+@dataclass(frozen=True)
+class CutImpact:
+    """What removing one node does to its component.
+
+    Attributes
+    ----------
+    node : hashable
+        The node.
+    pieces : int
+        Components its component falls into without it (at least 2: it is a cut vertex).
+    cut_off_nodes, cut_off_actors : int
+        Nodes and actors outside the largest of those pieces (by nodes, then actors):
+        those who lose their connection to the bulk of their network.
+    """
+
+    node: Hashable
+    pieces: int
+    cut_off_nodes: int
+    cut_off_actors: int
+
+
+def _largest_out(pieces: list[tuple[int, int]]) -> tuple[int, int]:
+    """Nodes and actors outside the largest piece (by nodes, then actors)."""
+    biggest = max(pieces)
+    return sum(p[0] for p in pieces) - biggest[0], sum(p[1] for p in pieces) - biggest[1]
+
+
+def cut_vertices(
+    graph: nx.Graph, *, actor_kinds: Collection[str] | None = ACTOR_KINDS
+) -> dict[Hashable, CutImpact]:
+    """Every articulation point, with the pieces its removal leaves.
+
+    One depth-first search finds them all (Hopcroft-Tarjan) and, from subtree sizes, the
+    size of every piece, so the impact of all cut vertices costs one linear pass instead of
+    one components computation per candidate.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Any graph; directions, self-loops and parallel edges are ignored.
+    actor_kinds : collection of str, optional
+        Node ``kind`` values counted as actors in ``cut_off_actors``; ``None`` counts every
+        node (e.g. on a co-partnership projection without kinds).
+
+    Returns
+    -------
+    dict
+        Node id to :class:`CutImpact`, for exactly the nodes of
+        ``networkx.articulation_points`` (of the undirected graph).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "hub"), ("b", "hub"), ("hub", "c"), ("c", "d")])
+    >>> impact = cut_vertices(g, actor_kinds=None)
+    >>> sorted(impact), impact["hub"].pieces, impact["hub"].cut_off_nodes
+    (['c', 'hub'], 3, 2)
+    """
+    nodes, indptr, indices = _adjacency(graph)
+    actor = _actor_mask(graph, nodes, actor_kinds)
+    dfs = _dfs(indptr, indices, actor)
+    separated: dict[int, list[tuple[int, int]]] = {}
+    for parent, child in dfs.tree:
+        if dfs.low[child] >= dfs.disc[parent]:
+            separated.setdefault(parent, []).append((dfs.size[child], dfs.actors[child]))
+    out: dict[Hashable, CutImpact] = {}
+    for members in dfs.components:
+        root = members[0]
+        total, total_actors = dfs.size[root], dfs.actors[root]
+        for v in members:
+            pieces = separated.get(v)
+            if not pieces:
+                continue
+            rest = total - 1 - sum(p[0] for p in pieces)
+            if rest > 0:
+                rest_actors = total_actors - actor[v] - sum(p[1] for p in pieces)
+                pieces = [*pieces, (rest, rest_actors)]
+            if len(pieces) < 2:
+                continue
+            nodes_out, actors_out = _largest_out(pieces)
+            out[nodes[v]] = CutImpact(nodes[v], len(pieces), nodes_out, actors_out)
+    return out
+
+
+@dataclass(frozen=True)
+class BridgeImpact:
+    """A link whose removal splits its component in two.
+
+    Attributes
+    ----------
+    ends : tuple
+        The two nodes, sorted by id.
+    cut_off_nodes, cut_off_actors : int
+        Size of the smaller side (by nodes, then actors) and the actors on it.
+    """
+
+    ends: tuple[Hashable, Hashable]
+    cut_off_nodes: int
+    cut_off_actors: int
+
+
+def bridge_impacts(
+    graph: nx.Graph, *, actor_kinds: Collection[str] | None = ACTOR_KINDS
+) -> list[BridgeImpact]:
+    """Every bridge, with the size of the side it cuts off.
+
+    Returns
+    -------
+    list of BridgeImpact
+        Exactly the links of ``networkx.bridges`` (undirected, parallel edges merged),
+        largest cut-off side first, then by end ids.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")])
+    >>> [(b.ends, b.cut_off_nodes) for b in bridge_impacts(g, actor_kinds=None)]
+    [(('c', 'd'), 2), (('d', 'e'), 1)]
+    """
+    nodes, indptr, indices = _adjacency(graph)
+    actor = _actor_mask(graph, nodes, actor_kinds)
+    dfs = _dfs(indptr, indices, actor)
+    root_of = [0] * len(nodes)
+    for members in dfs.components:
+        for v in members:
+            root_of[v] = members[0]
+    out: list[BridgeImpact] = []
+    for parent, child in dfs.tree:
+        if dfs.low[child] <= dfs.disc[parent]:
+            continue
+        root = root_of[child]
+        inside = (dfs.size[child], dfs.actors[child])
+        outside = (dfs.size[root] - inside[0], dfs.actors[root] - inside[1])
+        smaller = min(inside, outside)
+        a, b = sorted((nodes[parent], nodes[child]), key=str)
+        out.append(BridgeImpact((a, b), smaller[0], smaller[1]))
+    out.sort(key=lambda x: (-x.cut_off_nodes, -x.cut_off_actors, str(x.ends[0]), str(x.ends[1])))
+    return out
+
+
+# --------------------------------------------------------------------------- reach
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How connected a network is.
+
+    Attributes
+    ----------
+    nodes, actors : int
+        Nodes, and actors among them.
+    components : int
+        Connected components (isolated nodes included).
+    largest_component, actors_in_largest : int
+        Nodes of the largest component (ties: more actors, then smallest id) and its actors.
+    connected_actor_pairs : int
+        Unordered pairs of actors joined by some path: ``sum a_c (a_c - 1) / 2`` over
+        components with ``a_c`` actors. Reach in one number: it falls by the number of
+        partnerships of ideas, referrals and joint work that can no longer happen.
+    """
+
+    nodes: int
+    actors: int
+    components: int
+    largest_component: int
+    actors_in_largest: int
+    connected_actor_pairs: int
+
+
+def _components(
+    graph: nx.Graph, removed: Collection[Hashable], actor_kinds: Collection[str] | None
+) -> tuple[tuple[Hashable, ...], np.ndarray, IntArray, IntArray, Reach]:
+    """Components of the graph without ``removed``: kept mask, labels, sizes, actor counts."""
+    view = indexed(graph).undirected()
+    nodes = view.nodes
+    index = view.index()
+    keep = np.ones(view.n, dtype=np.bool_)
+    for v in removed:
+        if v in index:
+            keep[index[v]] = False
+    actor = np.asarray(_actor_mask(graph, nodes, actor_kinds), dtype=np.int64)
+    kept = np.flatnonzero(keep)
+    matrix = view.csr("one", loops=False)[kept][:, kept]
+    count, sub_labels = (
+        csgraph.connected_components(matrix, directed=False) if kept.size else (0, kept)
+    )
+    labels = np.full(view.n, -1, dtype=np.int64)
+    labels[kept] = sub_labels
+    sizes = np.bincount(sub_labels, minlength=count).astype(np.int64)
+    actors = np.bincount(sub_labels, weights=actor[kept], minlength=count).astype(np.int64)
+    largest = _largest_label(nodes, kept, sub_labels, sizes, actors)
+    reach = Reach(
+        nodes=int(kept.size),
+        actors=int(actor[kept].sum()),
+        components=int(count),
+        largest_component=int(sizes[largest]) if count else 0,
+        actors_in_largest=int(actors[largest]) if count else 0,
+        connected_actor_pairs=int((actors * (actors - 1) // 2).sum()),
+    )
+    return nodes, labels, sizes, actors, reach
+
+
+def _largest_label(
+    nodes: tuple[Hashable, ...], kept: IntArray, labels: IntArray, sizes: IntArray, actors: IntArray
+) -> int:
+    """The largest component: most nodes, then most actors, then the smallest member id."""
+    if not sizes.size:
+        return -1
+    smallest: dict[int, str] = {}
+    for i, label in zip(kept.tolist(), labels.tolist(), strict=True):
+        name = str(nodes[i])
+        if label not in smallest or name < smallest[label]:
+            smallest[label] = name
+    return min(range(sizes.size), key=lambda c: (-int(sizes[c]), -int(actors[c]), smallest[c]))
+
+
+def reach(
+    graph: nx.Graph,
+    *,
+    removed: Collection[Hashable] = (),
+    actor_kinds: Collection[str] | None = ACTOR_KINDS,
+) -> Reach:
+    """Components and reach of the graph, optionally without some nodes.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("x", "y")])
+    >>> r = reach(g, actor_kinds=None)
+    >>> r.components, r.largest_component, r.connected_actor_pairs
+    (2, 3, 4)
+    >>> reach(g, removed={"b"}, actor_kinds=None).connected_actor_pairs
+    1
+    """
+    return _components(graph, removed, actor_kinds)[4]
+
+
+# --------------------------------------------------------------------------- coverage cells
+
+
+def _explode(ptr: IntArray, values: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """For each position in ``rows`` (rows of a CSR), one output per value of its row."""
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    pos = np.repeat(np.arange(rows.size, dtype=np.int64), counts)
+    offsets = np.arange(pos.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pos, values[starts[pos] + offsets]
+
+
+def cell_partners(
+    index: EngagementIndex,
+    window: Window,
+    basis: GeographyBasis = GeographyBasis.PARTNER,
+) -> dict[Cell, frozenset[str]]:
+    """The distinct partners engaged in each (region, thematic area) cell.
+
+    Attribution and window are those of the coverage matrix (docs/COVERAGE.md): a
+    partnership counts when valid on some day of the window, a participation when the
+    activity was held in it (an as-of window looks back a year for activities); the region
+    is the partner's (``PARTNER``) or the targeted states' (``TARGET``); themes are those the
+    programme or activity addresses, activities inheriting their programme's. Cells with an
+    Unspecified region or theme are left out.
+
+    Returns
+    -------
+    dict
+        Cell to the ids of its partners; cells with no partner are absent.
+    """
+    wp0, wp1 = window.start.toordinal(), window.end.toordinal()
+    part = index.e_participation
+    lo = np.where(part, window.activity_start.toordinal(), wp0)
+    e = np.flatnonzero((index.e_start <= wp1) & (index.e_end >= lo))
+    pos, theme = _explode(index.theme_ptr, index.theme_idx, index.e_target[e])
+    e = e[pos]
+    geo_tree = index.trees[GEO]
+    to_region = geo_tree.project(3, _REGION_LEVEL)
+    if basis is GeographyBasis.TARGET:
+        pos, country = _explode(index.target_ptr, index.target_idx, index.e_target[e])
+        e, theme = e[pos], theme[pos]
+        region = to_region[country]
+    else:
+        region = to_region[index.actor_country[index.e_actor[e]]]
+    region_keys = geo_tree.keys[_REGION_LEVEL]
+    theme_keys = index.trees[THEME].keys[1]
+    cells: dict[Cell, set[str]] = {}
+    if not e.size:
+        return {}
+    regions, themes, actors = np.unique(np.stack([region, theme, index.e_actor[e]]), axis=1)
+    for r, t, a in zip(regions.tolist(), themes.tolist(), actors.tolist(), strict=True):
+        rk, tk = region_keys[r], theme_keys[t]
+        if rk == UNSPECIFIED or tk == UNSPECIFIED:
+            continue
+        cells.setdefault((rk, tk), set()).add(index.actor_ids[a])
+    return {cell: frozenset(actors) for cell, actors in sorted(cells.items())}
+
+
+# --------------------------------------------------------------------------- single points
+
+
+@dataclass(frozen=True)
+class SinglePoint:
+    """An actor the network cannot afford to lose, and why.
+
+    Attributes
+    ----------
+    node : hashable
+        The actor.
+    cut : CutImpact or None
+        Set when it is a cut vertex of the network (a structural single point of failure).
+    sole_cells : tuple of Cell
+        Cells in which it is the only partner, sorted.
+    """
+
+    node: Hashable
+    cut: CutImpact | None
+    sole_cells: tuple[Cell, ...]
+
+    @property
+    def cut_off_actors(self) -> int:
+        return self.cut.cut_off_actors if self.cut else 0
+
+    @property
+    def cut_off_nodes(self) -> int:
+        return self.cut.cut_off_nodes if self.cut else 0
+
+
+def single_points_of_failure(
+    graph: nx.Graph,
+    cells: Mapping[Cell, Collection[Hashable]] | None = None,
+    *,
+    actor_kinds: Collection[str] | None = ACTOR_KINDS,
+) -> list[SinglePoint]:
+    """Actors whose removal disconnects part of the network or empties a coverage cell.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The network (any projection); only nodes whose ``kind`` is in ``actor_kinds``
+        (every node if ``None``) can be single points of failure.
+    cells : mapping, optional
+        Partners per cell, from :func:`cell_partners`; a cell with exactly one partner makes
+        that partner a single point of failure (whether or not it is in ``graph``).
+    actor_kinds : collection of str, optional
+        Kinds counted as actors.
+
+    Returns
+    -------
+    list of SinglePoint
+        Most actors cut off first, then most sole cells, then most nodes cut off, then id.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "b"), ("b", "c")])
+    >>> spof = single_points_of_failure(g, {("Africa", "theme-x"): {"a"}}, actor_kinds=None)
+    >>> [(s.node, s.cut_off_actors, s.sole_cells) for s in spof]
+    [('b', 1, ()), ('a', 0, (('Africa', 'theme-x'),))]
+    """
+    cuts = cut_vertices(graph, actor_kinds=actor_kinds)
+    if actor_kinds is not None:
+        attrs = graph.nodes
+        cuts = {v: c for v, c in cuts.items() if attrs[v].get("kind") in actor_kinds}
+    sole: dict[Hashable, list[Cell]] = {}
+    for cell, partners in (cells or {}).items():
+        if len(partners) == 1:
+            sole.setdefault(next(iter(partners)), []).append(cell)
+    found = [
+        SinglePoint(v, cuts.get(v), tuple(sorted(sole.get(v, ())))) for v in set(cuts) | set(sole)
+    ]
+    found.sort(key=lambda s: (-s.cut_off_actors, -len(s.sole_cells), -s.cut_off_nodes, str(s.node)))
+    return found
+
+
+# --------------------------------------------------------------------------- what if
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The network before and after removing some nodes.
+
+    Attributes
+    ----------
+    removed : tuple
+        Nodes removed that were in the network, sorted by id.
+    before, after : Reach
+        Components and reach with and without them.
+    stranded : tuple
+        Remaining nodes that were in the largest component and no longer are, sorted by id.
+    covered_before, covered_after : int
+        Cells with at least one partner, with and without them.
+    lost_cells : tuple of Cell
+        Cells all of whose partners were removed, sorted.
+    """
+
+    removed: tuple[Hashable, ...]
+    before: Reach
+    after: Reach
+    stranded: tuple[Hashable, ...]
+    covered_before: int
+    covered_after: int
+    lost_cells: tuple[Cell, ...]
+
+
+def _largest_members(
+    nodes: tuple[Hashable, ...], labels: IntArray, sizes: IntArray, actors: IntArray
+) -> set[int]:
+    kept = np.flatnonzero(labels >= 0)
+    largest = _largest_label(nodes, kept, labels[kept], sizes, actors)
+    return set() if largest < 0 else set(np.flatnonzero(labels == largest).tolist())
+
+
+def what_if(
+    graph: nx.Graph,
+    remove: Iterable[Hashable],
+    cells: Mapping[Cell, Collection[Hashable]] | None = None,
+    *,
+    actor_kinds: Collection[str] | None = ACTOR_KINDS,
+) -> WhatIf:
+    """What the network loses without some nodes: components, reach, covered cells.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The network; ``remove`` may name nodes of any kind (a programme that ends, say).
+        Ids not in the graph are ignored for connectivity but still empty the cells they
+        are partners in.
+    remove : iterable
+        Node ids to take out.
+    cells : mapping, optional
+        Partners per cell, from :func:`cell_partners`.
+    actor_kinds : collection of str, optional
+        Kinds counted as actors (``None``: every node).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "b"), ("b", "c")])
+    >>> w = what_if(g, ["b"], {("Asia", "t"): {"b"}, ("Asia", "u"): {"a", "b"}},
+    ...             actor_kinds=None)
+    >>> w.after.components - w.before.components, w.stranded, w.lost_cells
+    (1, ('c',), (('Asia', 't'),))
+    """
+    wanted = set(remove)
+    nodes, labels_before, sizes_b, actors_b, before = _components(graph, (), actor_kinds)
+    _, labels_after, sizes_a, actors_a, after = _components(graph, wanted, actor_kinds)
+    big_before = _largest_members(nodes, labels_before, sizes_b, actors_b)
+    big_after = _largest_members(nodes, labels_after, sizes_a, actors_a)
+    stranded = sorted((nodes[i] for i in big_before - big_after if labels_after[i] >= 0), key=str)
+    covered = cells or {}
+    lost = sorted(
+        cell for cell, partners in covered.items() if partners and set(partners) <= wanted
+    )
+    present = sorted((v for v in wanted if v in graph), key=str)
+    return WhatIf(
+        removed=tuple(present),
+        before=before,
+        after=after,
+        stranded=tuple(stranded),
+        covered_before=sum(1 for p in covered.values() if p),
+        covered_after=sum(1 for p in covered.values() if p) - len(lost),
+        lost_cells=tuple(lost),
+    )

@@ -1,0 +1,669 @@
+"""Root query fields of the centrality area: thin resolvers.
+
+Each decodes its arguments into :class:`NetworkParams` (the analysed network) plus the
+options of its analysis, asks the store's :class:`AnalysisService` for the cached result
+(computed once, off the event loop), and maps it to GraphQL, building every node through
+the caller's policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Annotated, Any, Final, TypeVar
+
+import networkx as nx
+import strawberry
+from strawberry.types import Info
+
+from analytics import resilience
+from analytics.centrality import AnalysisTooLarge
+from analytics.projection import ACTOR_KINDS
+from api.centrality import analyses
+from api.centrality import service as svc
+from api.centrality import types as t
+from api.centrality.errors import not_converged, too_large
+from api.centrality.params import BadParameter, NetworkParams, Projection
+from api.context import Context
+from api.coverage.types import BASES, CoverageGeographyEnum
+from api.errors import bad_input, not_found
+from api.nodes import MAX_PAGE, Node, NodeKindEnum, decode_global_id, node_object
+from graph.model import Node as StoredNode
+from graph.model import NodeKind
+
+R = TypeVar("R")
+
+DEFAULT_TOP: Final = 20
+#: Largest number of ids ``whatIf`` removes at once.
+MAX_REMOVE: Final = MAX_PAGE
+
+ProjectionArg = Annotated[
+    t.ProjectionEnum,
+    strawberry.argument(description="The graph to analyse (default FULL)."),
+]
+FilterArg = Annotated[
+    t.NetworkFilter | None,
+    strawberry.argument(description="Which part of the network, and as of when."),
+]
+TopArg = Annotated[
+    int,
+    strawberry.argument(description=f"How many entries, 1 to {MAX_PAGE} (default {DEFAULT_TOP})."),
+]
+WeightedArg = Annotated[
+    bool,
+    strawberry.argument(
+        description="Use tie strengths (FULL: relationships between the pair; CO_PARTNERSHIP: "
+        "shared items). Path measures read a strength as distance = 1 / weight."
+    ),
+]
+DirectedArg = Annotated[
+    bool,
+    strawberry.argument(
+        description="FULL only: keep relationship directions (actor -> programme, state -> "
+        "regional organisation). IN_DEGREE and OUT_DEGREE imply it."
+    ),
+]
+HalfLifeArg = Annotated[
+    float | None,
+    strawberry.argument(
+        description="CO_PARTNERSHIP only: years after which a shared programme or activity "
+        "counts half, from when the joint engagement ended; ended engagements up to `asOf` "
+        "then count too."
+    ),
+]
+RankKindsArg = Annotated[
+    list[NodeKindEnum] | None,
+    strawberry.argument(
+        description="Rank only nodes of these kinds; scores are still computed on the whole "
+        "network."
+    ),
+]
+GeographyArg = Annotated[
+    CoverageGeographyEnum,
+    strawberry.argument(
+        description="Region of a coverage cell: the partner's (default) or the target's, as "
+        "in coverageMatrix."
+    ),
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_top(top: int, name: str = "top") -> int:
+    if not 1 <= top <= MAX_PAGE:
+        raise bad_input(f"must be between 1 and {MAX_PAGE}, got {top}", name)
+    return top
+
+
+async def _params(
+    info: Info[Context, Any],
+    projection: t.ProjectionEnum,
+    flt: t.NetworkFilter | None,
+    *,
+    directed: bool = False,
+    half_life_years: float | None = None,
+) -> NetworkParams:
+    """The analysed network of a request; themes must name thematic areas."""
+    f = flt or t.NetworkFilter()
+    themes = None
+    if f.themes is not None:
+        themes = [decode_global_id(str(i)) for i in f.themes]
+        found = await info.context.node_loader.load_many(themes)
+        for key, node in zip(themes, found, strict=True):
+            if node is None or node.kind is not NodeKind.THEMATIC_AREA:
+                raise bad_input(f"{key!r} is not a thematic area", "filter")
+    try:
+        return NetworkParams.of(
+            t.PROJECTIONS[projection],
+            kinds=None if f.kinds is None else [str(k.value) for k in f.kinds],
+            relationship_types=None
+            if f.relationship_types is None
+            else [str(r.value) for r in f.relationship_types],
+            roles=None if f.roles is None else [str(r.value) for r in f.roles],
+            regions=None if f.regions is None else [str(r.value) for r in f.regions],
+            countries=f.countries,
+            themes=themes,
+            as_of=f.as_of,
+            directed=directed,
+            half_life_years=half_life_years,
+        )
+    except BadParameter as err:
+        raise bad_input(str(err), err.name) from None
+
+
+async def _guarded(
+    work: Awaitable[R],
+    *,
+    sampling: Callable[[], Awaitable[int]] | None = None,
+    measure: str = "the analysis",
+) -> R:
+    """Await an analysis, turning analytics' refusals into coded GraphQL errors.
+
+    ``sampling`` (betweenness only) gives the network's number of links, which the error
+    needs to suggest a sample size; it is asked only when the budget was exceeded, so a
+    cached result never pays for rebuilding an evicted network.
+    """
+    try:
+        return await work
+    except AnalysisTooLarge as err:
+        edges = await sampling() if sampling is not None and err.measure == "betweenness" else None
+        raise too_large(err, edges=edges) from None
+    except nx.PowerIterationFailedConvergence:
+        raise not_converged(measure) from None
+
+
+async def _nodes(info: Info[Context, Any], ids: Iterable[Hashable]) -> dict[Hashable, Node]:
+    """GraphQL objects for node ids, as the caller may see them (one store call)."""
+    keys = list(dict.fromkeys(str(i) for i in ids))
+    found = await info.context.node_loader.load_many(keys)
+    policy = info.context.policy
+    return {k: node_object(policy, n) for k, n in zip(keys, found, strict=True) if n is not None}
+
+
+def _cells(
+    cells: Sequence[resilience.Cell], nodes: dict[Hashable, Node]
+) -> list[t.RegionThemeCell]:
+    return [
+        t.RegionThemeCell(region=t.RegionEnum(region), theme=nodes[theme])  # type: ignore[arg-type]
+        for region, theme in cells
+        if theme in nodes
+    ]
+
+
+def _kind_values(kinds: list[NodeKindEnum] | None) -> frozenset[str] | None:
+    return None if kinds is None else frozenset(str(k.value) for k in kinds)
+
+
+def _weights(params: NetworkParams, weighted: bool, path: bool) -> str:
+    """How ties were weighted, in words (docs/METRICS.md, "Weights and distances")."""
+    if not weighted:
+        return "unweighted: every tie counts 1" + ("; path lengths in hops" if path else "")
+    if params.projection is Projection.FULL:
+        what = "weight = number of relationships between the pair"
+    elif params.half_life_years is None:
+        what = "weight = number of shared programmes and activities"
+    else:
+        what = (
+            "weight = shared programmes and activities, each 2^(-age/"
+            f"{params.half_life_years:g}) by years since the joint engagement ended"
+        )
+    return what + ("; distance = 1 / weight" if path else "")
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@strawberry.type
+class CentralityQuery:
+    @strawberry.field(
+        description="Nodes ranked by a centrality measure, with scores, how they were "
+        "normalised and computed, and each node: a dashboard's table in one round trip. "
+        "Over the work budget: an ANALYSIS_TOO_LARGE error, or (betweenness with "
+        "`allowSampling`) an estimate that says so."
+    )
+    async def centrality(
+        self,
+        info: Info[Context, Any],
+        measure: Annotated[t.MeasureEnum, strawberry.argument(description="The measure.")],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        top: TopArg = DEFAULT_TOP,
+        weighted: WeightedArg = False,
+        normalized: Annotated[
+            bool,
+            strawberry.argument(
+                description="Normalise DEGREE, IN_DEGREE, OUT_DEGREE, BETWEENNESS and "
+                "HARMONIC as documented (default true); other measures have one scale."
+            ),
+        ] = True,
+        sample: Annotated[
+            t.CentralitySampleInput | None,
+            strawberry.argument(description="BETWEENNESS only: estimate from `k` sources."),
+        ] = None,
+        allow_sampling: Annotated[
+            bool,
+            strawberry.argument(
+                description="BETWEENNESS only: when exact betweenness is over the work "
+                "budget, sample as many sources as it allows instead of failing."
+            ),
+        ] = False,
+        damping: Annotated[
+            float | None,
+            strawberry.argument(
+                description="PAGERANK only: probability of following a tie (default 0.85)."
+            ),
+        ] = None,
+        directed: DirectedArg = False,
+        half_life_years: HalfLifeArg = None,
+        rank_kinds: RankKindsArg = None,
+    ) -> t.CentralityRanking:
+        _check_top(top)
+        m = t.MEASURES[measure]
+        if m in analyses.DIRECTED_ONLY:
+            if projection is t.ProjectionEnum.CO_PARTNERSHIP:
+                raise bad_input(f"{m} needs the directed FULL projection", "measure")
+            directed = True
+        params = await _params(
+            info, projection, filter, directed=directed, half_life_years=half_life_years
+        )
+        try:
+            req = analyses.MeasureRequest.of(
+                m,
+                weighted=weighted,
+                normalized=normalized,
+                k=sample.k if sample else None,
+                seed=sample.seed if sample else 0,
+                allow_sampling=allow_sampling,
+                damping=damping,
+                budget=svc.WORK_BUDGET,
+            )
+        except BadParameter as err:
+            raise bad_input(str(err), err.name) from None
+        service = svc.service_for(info.context.store)
+
+        def compute(graph: nx.Graph) -> analyses.Ranking:
+            return analyses.measure(graph, req)
+
+        async def links() -> int:
+            return int((await service.network(params)).graph.number_of_edges())
+
+        revision, ranking = await _guarded(
+            service.analyse(params, req, compute), sampling=links, measure=str(m)
+        )
+        wanted = _kind_values(rank_kinds)
+        eligible = [e for e in ranking.ranked if wanted is None or e[2] in wanted]
+        chosen = eligible[:top]
+        nodes = await _nodes(info, (v for v, _, _ in chosen))
+        result = ranking.result
+        return t.CentralityRanking(
+            measure=measure,
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            normalization=result.normalization,
+            weights=_weights(params, req.weighted, m in analyses.PATH_MEASURES),
+            backend=result.backend,
+            weighted=req.weighted,
+            sampled=result.sampled,
+            sampled_sources=result.sampled_sources,
+            ascending=not result.descending,
+            scored_nodes=len(result.scores),
+            ranked_nodes=len(eligible),
+            entries=[
+                t.CentralityEntry(rank=i, score=score, node=nodes[str(v)])
+                for i, (v, score, _) in enumerate(chosen, start=1)
+                if str(v) in nodes
+            ],
+        )
+
+    @strawberry.field(
+        description="Headline figures: nodes, relationships, density, components, average "
+        "clustering and the diameter (bounded instead when the network is too large)."
+    )
+    async def network_summary(
+        self,
+        info: Info[Context, Any],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        directed: DirectedArg = False,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.NetworkSummary:
+        params = await _params(
+            info, projection, filter, directed=directed, half_life_years=half_life_years
+        )
+        budget = svc.WORK_BUDGET
+
+        def compute(graph: nx.Graph) -> tuple[Any, int]:
+            relationships = sum(r for _, _, r in graph.edges(data="relationships", default=1))
+            return analyses.summary(graph, budget), relationships
+
+        service = svc.service_for(info.context.store)
+        revision, (s, relationships) = await _guarded(
+            service.analyse(params, ("summary", budget), compute)
+        )
+        return t.NetworkSummary(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            nodes=s.nodes,
+            relationships=relationships,
+            links=s.links,
+            density=s.density,
+            components=s.components,
+            largest_component=s.largest_component,
+            isolates=s.isolates,
+            average_clustering=s.average_clustering,
+            diameter=s.diameter,
+            diameter_lower_bound=s.diameter_bounds[0],
+            diameter_upper_bound=s.diameter_bounds[1],
+        )
+
+    @strawberry.field(
+        description="Communities (Louvain, seeded): groups that mostly work together, with "
+        "the partition's modularity and each community's size and most strongly tied members."
+    )
+    async def communities(
+        self,
+        info: Info[Context, Any],
+        projection: Annotated[
+            t.ProjectionEnum,
+            strawberry.argument(description="The graph to partition (default CO_PARTNERSHIP)."),
+        ] = t.ProjectionEnum.CO_PARTNERSHIP,
+        filter: FilterArg = None,
+        weighted: WeightedArg = False,
+        resolution: Annotated[
+            float,
+            strawberry.argument(
+                description="Modularity resolution: above 1 finds more, smaller communities."
+            ),
+        ] = 1.0,
+        seed: Annotated[
+            int, strawberry.argument(description="Seed of the node order: same seed, same result.")
+        ] = 0,
+        top: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many communities, largest first, 1 to {MAX_PAGE} (default "
+                f"{DEFAULT_TOP})."
+            ),
+        ] = DEFAULT_TOP,
+        members_per_community: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Members listed per community, 1 to {MAX_PAGE} (default 5)."
+            ),
+        ] = 5,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.CommunityPartition:
+        _check_top(top)
+        _check_top(members_per_community, "membersPerCommunity")
+        if not resolution > 0:
+            raise bad_input("must be > 0", "resolution")
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+
+        def compute(graph: nx.Graph) -> analyses.Partition:
+            return analyses.partition(graph, weighted, resolution, seed, ACTOR_KINDS)
+
+        service = svc.service_for(info.context.store)
+        revision, found = await _guarded(
+            service.analyse(params, ("communities", weighted, resolution, seed), compute)
+        )
+        shown = found.communities[:top]
+        nodes = await _nodes(info, (v for c in shown for v, _ in c.members[:members_per_community]))
+        return t.CommunityPartition(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            modularity=found.modularity,
+            resolution=found.resolution,
+            seed=found.seed,
+            backend=found.backend,
+            count=len(found.communities),
+            communities=[
+                t.Community(
+                    number=i,
+                    size=c.size,
+                    actors=c.actors,
+                    members=[
+                        t.CommunityMember(node=nodes[str(v)], internal_strength=s)
+                        for v, s in c.members[:members_per_community]
+                        if str(v) in nodes
+                    ],
+                )
+                for i, c in enumerate(shown)
+            ],
+        )
+
+    @strawberry.field(
+        description="Brokers: nodes whose partners are not partners of each other (lowest "
+        "Burt constraint first), with effective size and efficiency."
+    )
+    async def brokers(
+        self,
+        info: Info[Context, Any],
+        projection: Annotated[
+            t.ProjectionEnum,
+            strawberry.argument(description="The graph to analyse (default CO_PARTNERSHIP)."),
+        ] = t.ProjectionEnum.CO_PARTNERSHIP,
+        filter: FilterArg = None,
+        weighted: WeightedArg = False,
+        top: TopArg = DEFAULT_TOP,
+        half_life_years: HalfLifeArg = None,
+        rank_kinds: RankKindsArg = None,
+    ) -> t.BrokerRanking:
+        _check_top(top)
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        budget = svc.WORK_BUDGET
+
+        def compute(graph: nx.Graph) -> tuple[analyses.Broker, ...]:
+            return analyses.brokers(graph, weighted, budget)
+
+        service = svc.service_for(info.context.store)
+        revision, found = await _guarded(
+            service.analyse(params, ("brokers", weighted, budget), compute)
+        )
+        wanted = _kind_values(rank_kinds)
+        eligible = [b for b in found if wanted is None or b.kind in wanted]
+        chosen = eligible[:top]
+        nodes = await _nodes(info, (b.node for b in chosen))
+        return t.BrokerRanking(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            weighted=weighted,
+            ranked_nodes=len(eligible),
+            entries=[
+                t.BrokerEntry(
+                    rank=i,
+                    node=nodes[str(b.node)],
+                    constraint=b.constraint,
+                    effective_size=b.effective_size,
+                    efficiency=b.effective_size / b.degree if b.degree else 0.0,
+                    degree=b.degree,
+                )
+                for i, b in enumerate(chosen, start=1)
+                if str(b.node) in nodes
+            ],
+        )
+
+    @strawberry.field(
+        description="Articulation points: nodes of any kind whose removal splits their part "
+        "of the network, those cutting off most actors first."
+    )
+    async def articulation_points(
+        self,
+        info: Info[Context, Any],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        top: TopArg = DEFAULT_TOP,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.ArticulationPoints:
+        _check_top(top)
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+
+        def compute(graph: nx.Graph) -> tuple[resilience.CutImpact, ...]:
+            return analyses.cut_vertices(graph, ACTOR_KINDS)
+
+        service = svc.service_for(info.context.store)
+        revision, found = await _guarded(service.analyse(params, "articulation_points", compute))
+        chosen = found[:top]
+        nodes = await _nodes(info, (c.node for c in chosen))
+        return t.ArticulationPoints(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            total=len(found),
+            entries=[
+                t.CutVertex(
+                    rank=i,
+                    node=nodes[str(c.node)],
+                    pieces=c.pieces,
+                    cut_off_nodes=c.cut_off_nodes,
+                    cut_off_actors=c.cut_off_actors,
+                )
+                for i, c in enumerate(chosen, start=1)
+                if str(c.node) in nodes
+            ],
+        )
+
+    @strawberry.field(
+        description="Bridges: links whose removal splits their part of the network in two, "
+        "largest cut first."
+    )
+    async def bridges(
+        self,
+        info: Info[Context, Any],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        top: TopArg = DEFAULT_TOP,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.Bridges:
+        _check_top(top)
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+
+        def compute(graph: nx.Graph) -> list[resilience.BridgeImpact]:
+            return resilience.bridge_impacts(graph, actor_kinds=ACTOR_KINDS)
+
+        service = svc.service_for(info.context.store)
+        revision, found = await _guarded(service.analyse(params, "bridges", compute))
+        chosen = found[:top]
+        nodes = await _nodes(info, (v for b in chosen for v in b.ends))
+        return t.Bridges(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            total=len(found),
+            entries=[
+                t.Bridge(
+                    rank=i,
+                    ends=[nodes[str(v)] for v in b.ends if str(v) in nodes],
+                    cut_off_nodes=b.cut_off_nodes,
+                    cut_off_actors=b.cut_off_actors,
+                )
+                for i, b in enumerate(chosen, start=1)
+            ],
+        )
+
+    @strawberry.field(
+        description="Single points of failure: actors whose removal disconnects part of the "
+        "network (articulation points among actors), or who are the only partner of a "
+        "(region, thematic area) cell, as coverageMatrix counts partners."
+    )
+    async def single_points_of_failure(
+        self,
+        info: Info[Context, Any],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
+        top: TopArg = DEFAULT_TOP,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.SinglePointsOfFailure:
+        _check_top(top)
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        basis = BASES[geography]
+        service = svc.service_for(info.context.store)
+        _, cells = await _guarded(service.cells(params, basis))
+
+        def compute(graph: nx.Graph) -> list[resilience.SinglePoint]:
+            return resilience.single_points_of_failure(graph, cells, actor_kinds=ACTOR_KINDS)
+
+        revision, found = await _guarded(service.analyse(params, ("spof", basis), compute))
+        chosen = found[:top]
+        nodes = await _nodes(
+            info, [*(s.node for s in chosen), *(c[1] for s in chosen for c in s.sole_cells)]
+        )
+        return t.SinglePointsOfFailure(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            total=len(found),
+            disconnecting=sum(1 for s in found if s.cut is not None),
+            sole_partners=sum(1 for s in found if s.sole_cells),
+            cells_with_one_partner=sum(1 for p in cells.values() if len(p) == 1),
+            entries=[
+                t.SinglePointOfFailure(
+                    rank=i,
+                    node=nodes[str(s.node)],
+                    disconnects=s.cut is not None,
+                    cut_off_nodes=s.cut_off_nodes,
+                    cut_off_actors=s.cut_off_actors,
+                    sole_partner_in=_cells(s.sole_cells, nodes),
+                )
+                for i, s in enumerate(chosen, start=1)
+                if str(s.node) in nodes
+            ],
+        )
+
+    @strawberry.field(
+        description="What the network would lose without some nodes (an actor withdrawing, a "
+        "programme ending): change in components, in reach (connected actor pairs), and "
+        "(region, theme) cells left with no partner."
+    )
+    async def what_if(
+        self,
+        info: Info[Context, Any],
+        remove: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Nodes to remove (ids or keys, at most {MAX_REMOVE})."
+            ),
+        ],
+        projection: ProjectionArg = t.ProjectionEnum.FULL,
+        filter: FilterArg = None,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
+        top: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Stranded nodes listed, 1 to {MAX_PAGE} (default {DEFAULT_TOP})."
+            ),
+        ] = DEFAULT_TOP,
+        half_life_years: HalfLifeArg = None,
+    ) -> t.WhatIf:
+        _check_top(top)
+        if len(remove) > MAX_REMOVE:
+            raise bad_input(f"at most {MAX_REMOVE} ids, got {len(remove)}", "remove")
+        keys = sorted({decode_global_id(str(i)) for i in remove})
+        stored: list[StoredNode | None] = await info.context.node_loader.load_many(keys)
+        for key, node in zip(keys, stored, strict=True):
+            if node is None:
+                raise not_found("node", key)
+        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        basis = BASES[geography]
+        service = svc.service_for(info.context.store)
+        _, cells = await _guarded(service.cells(params, basis))
+        removed = frozenset(keys)
+
+        def compute(graph: nx.Graph) -> resilience.WhatIf:
+            return resilience.what_if(graph, removed, cells, actor_kinds=ACTOR_KINDS)
+
+        revision, w = await _guarded(service.analyse(params, ("what_if", basis, removed), compute))
+        stranded = w.stranded[:top]
+        nodes = await _nodes(info, [*keys, *stranded, *(theme for _, theme in w.lost_cells)])
+        present = set(w.removed)
+        return t.WhatIf(
+            projection=projection,
+            revision=revision,
+            as_of=params.as_of,
+            removed=[nodes[k] for k in keys if k in present],
+            not_in_network=[nodes[k] for k in keys if k not in present],
+            before=_reach(w.before, w.covered_before),
+            after=_reach(w.after, w.covered_after),
+            components_change=w.after.components - w.before.components,
+            connected_actor_pairs_change=w.after.connected_actor_pairs
+            - w.before.connected_actor_pairs,
+            stranded_count=len(w.stranded),
+            stranded=[nodes[str(v)] for v in stranded if str(v) in nodes],
+            lost_cells=_cells(w.lost_cells, nodes),
+        )
+
+
+def _reach(r: resilience.Reach, covered: int) -> t.NetworkReach:
+    return t.NetworkReach(
+        nodes=r.nodes,
+        actors=r.actors,
+        components=r.components,
+        largest_component=r.largest_component,
+        actors_in_largest_component=r.actors_in_largest,
+        connected_actor_pairs=r.connected_actor_pairs,
+        covered_cells=covered,
+    )

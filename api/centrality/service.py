@@ -1,0 +1,179 @@
+"""Network analyses for the API: cached per (revision, parameters), computed once, off the loop.
+
+Why each piece:
+
+- **Cache keyed by revision.** Every write bumps the graph revision, so a result keyed by
+  (revision, parameters) is never stale and nothing needs invalidating; a dashboard polling
+  the same ranking costs one revision lookup. Analysed graphs are cached the same way, which
+  also keeps alive the backends' converted views of them (analytics/_fast.py caches per graph
+  object), so a second measure on the same network skips conversion.
+- **Single flight.** The first request for a key starts one task; identical requests that
+  arrive while it runs await the same task (shielded, so a client hanging up does not cancel
+  the work others wait for). A failure is not cached: the next request tries again.
+- **Off the event loop.** Projections and measures run in a small thread pool, so the server
+  keeps answering other requests during a minute of exact betweenness. Two workers: the
+  compiled backends are multithreaded already, and more would only contend for the cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+import networkx as nx
+
+from analytics.centrality import DEFAULT_WORK_BUDGET
+from analytics.coverage import GeographyBasis, build_index
+from analytics.resilience import Cell, cell_partners
+from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
+from api.centrality.params import NetworkParams
+from graph.store import GraphStore
+
+T = TypeVar("T")
+
+#: Work budget of all-pairs measures (``sources * edges``); see docs/METRICS.md.
+WORK_BUDGET: int = DEFAULT_WORK_BUDGET
+#: Analysed networks kept per store: few, since one of a 1M-relationship graph is large.
+NETWORKS_KEPT: Final = 4
+#: Cell tables and finished results kept per store.
+RESULTS_KEPT: Final = 128
+#: Threads that run analyses.
+WORKERS: Final = 2
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def executor() -> ThreadPoolExecutor:
+    """The analysis thread pool, started on first use (never at import)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="partnernet-analysis")
+    return _executor
+
+
+@dataclass
+class Stats:
+    """Counters the tests read to prove single flight: computations started, and requests
+    that joined a computation already running."""
+
+    computed: int = 0
+    shared: int = 0
+
+
+STATS = Stats()
+
+
+@dataclass(frozen=True)
+class Network:
+    """An analysed network and the revision it was built from."""
+
+    revision: int
+    graph: nx.Graph
+
+
+class _Flights:
+    """An LRU of tasks: finished ones are the cache, running ones are joined (single flight)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._tasks: OrderedDict[Hashable, asyncio.Task[Any]] = OrderedDict()
+
+    async def get(self, key: Hashable, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """The value of ``key``: cached, joined while running, or computed by ``make()``."""
+        task = self._tasks.get(key)
+        if task is not None:
+            self._tasks.move_to_end(key)
+            if not task.done():
+                STATS.shared += 1
+            return await asyncio.shield(task)
+        STATS.computed += 1
+        task = asyncio.ensure_future(make())
+        self._tasks[key] = task
+        task.add_done_callback(lambda done: self._settle(key, done))
+        while len(self._tasks) > self.size:
+            self._tasks.popitem(last=False)
+        return await asyncio.shield(task)
+
+    def _settle(self, key: Hashable, task: asyncio.Task[Any]) -> None:
+        # A failure is not cached, so the next request retries; ``exception()`` also marks
+        # the error retrieved, so one that no request awaits any more is not logged as lost.
+        failed = task.cancelled() or task.exception() is not None
+        if failed and self._tasks.get(key) is task:
+            del self._tasks[key]
+
+    def clear(self) -> None:
+        self._tasks.clear()
+
+
+class AnalysisService:
+    """The analysis caches of one store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._networks = _Flights(NETWORKS_KEPT)
+        self._results = _Flights(RESULTS_KEPT)
+
+    async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(executor(), fn, *args)
+
+    async def network(self, params: NetworkParams) -> Network:
+        """The analysed network of ``params`` at the current revision."""
+        revision = await self.store.revision()
+
+        async def make() -> Network:
+            snap = await self.store.snapshot(params.snapshot_date)
+            graph = await self._off_loop(analysed_graph, snap.graph, params, WORK_BUDGET)
+            return Network(snap.revision, graph)
+
+        return await self._networks.get((revision, params), make)
+
+    async def cells(
+        self, params: NetworkParams, basis: GeographyBasis
+    ) -> tuple[int, dict[Cell, frozenset[str]]]:
+        """Partners per (region, theme) cell in the scope of ``params`` (coverage semantics)."""
+        revision = await self.store.revision()
+
+        async def make() -> tuple[int, dict[Cell, frozenset[str]]]:
+            snap = await self.store.snapshot(None)
+
+            def compute() -> dict[Cell, frozenset[str]]:
+                index = build_index(coverage_graph(snap.graph, params), snap.revision)
+                return cell_partners(index, coverage_window(params.as_of), basis)
+
+            return snap.revision, await self._off_loop(compute)
+
+        return await self._results.get(("cells", revision, params, basis), make)
+
+    async def analyse(
+        self, params: NetworkParams, what: Hashable, compute: Callable[[nx.Graph], T]
+    ) -> tuple[int, T]:
+        """``compute(graph)`` on the analysed network, cached under ``what`` (which must
+        name everything ``compute`` depends on besides the network)."""
+        revision = await self.store.revision()
+
+        async def make() -> tuple[int, T]:
+            network = await self.network(params)
+            return network.revision, await self._off_loop(compute, network.graph)
+
+        return await self._results.get(("analysis", revision, params, what), make)
+
+    def clear(self) -> None:
+        """Forget every cached graph and result (benchmarks of the uncached path)."""
+        self._networks.clear()
+        self._results.clear()
+
+
+_SERVICES: weakref.WeakKeyDictionary[GraphStore, AnalysisService] = weakref.WeakKeyDictionary()
+
+
+def service_for(store: GraphStore) -> AnalysisService:
+    """The one service of a store (stores live as long as their app)."""
+    service = _SERVICES.get(store)
+    if service is None:
+        service = _SERVICES[store] = AnalysisService(store)
+    return service

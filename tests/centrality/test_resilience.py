@@ -1,0 +1,194 @@
+"""analytics/resilience.py against brute force on random graphs, and its cells against the
+coverage tables on the seed data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+from collections.abc import Hashable
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics import coverage, resilience
+from analytics.coverage import GEO, THEME, UNSPECIFIED, GeographyBasis, Window
+from tests.centrality.conftest import SeedGraphs
+
+FAST = settings(max_examples=80, deadline=None)
+KINDS = ("CivilSocietyOrganization", "Programme", "MemberState", "ThematicArea")
+ACTORS = frozenset({"CivilSocietyOrganization", "MemberState"})
+
+
+@st.composite
+def kinded_graphs(draw: st.DrawFn, max_nodes: int = 12) -> nx.Graph:
+    """A small graph, directed or not, with loops and isolates, nodes of random kinds."""
+    n = draw(st.integers(0, max_nodes))
+    graph: nx.Graph = nx.DiGraph() if draw(st.booleans()) else nx.Graph()
+    for i in draw(st.permutations(range(n))):
+        graph.add_node(f"n{i}", kind=draw(st.sampled_from(KINDS)))
+    if n:
+        pairs = draw(
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=2 * n)
+        )
+        graph.add_edges_from((f"n{u}", f"n{v}") for u, v in pairs)
+    return graph
+
+
+def _plain(g: nx.Graph) -> nx.Graph:
+    plain = nx.Graph(g.to_undirected()) if g.is_directed() else nx.Graph(g)
+    plain.remove_edges_from(list(nx.selfloop_edges(plain)))
+    return plain
+
+
+def _is_actor(g: nx.Graph, v: Hashable) -> bool:
+    return g.nodes[v].get("kind") in ACTORS
+
+
+def _pieces(g: nx.Graph, component: set[Hashable], gone: set[Hashable]) -> list[tuple[int, int]]:
+    rest = g.subgraph(component - gone)
+    return [(len(c), sum(_is_actor(g, v) for v in c)) for c in nx.connected_components(rest)]
+
+
+@FAST
+@given(g=kinded_graphs())
+def test_cut_vertices_are_networkx_articulation_points_with_true_impact(g: nx.Graph) -> None:
+    plain = _plain(g)
+    found = resilience.cut_vertices(g, actor_kinds=ACTORS)
+    assert set(found) == set(nx.articulation_points(plain))
+    for v, impact in found.items():
+        pieces = _pieces(plain, nx.node_connected_component(plain, v), {v})
+        biggest = max(pieces)
+        assert impact.pieces == len(pieces)
+        assert impact.cut_off_nodes == sum(p[0] for p in pieces) - biggest[0]
+        assert impact.cut_off_actors == sum(p[1] for p in pieces) - biggest[1]
+
+
+@FAST
+@given(g=kinded_graphs())
+def test_structural_spof_are_the_actors_whose_removal_adds_components(g: nx.Graph) -> None:
+    plain = _plain(g)
+    before = nx.number_connected_components(plain)
+    expected = set()
+    for v in plain:
+        without = plain.copy()
+        without.remove_node(v)
+        if _is_actor(g, v) and nx.number_connected_components(without) > before:
+            expected.add(v)
+    found = resilience.single_points_of_failure(g, actor_kinds=ACTORS)
+    assert {s.node for s in found} == expected
+    assert all(s.cut is not None and not s.sole_cells for s in found)
+
+
+@FAST
+@given(g=kinded_graphs())
+def test_bridges_are_networkx_bridges_with_the_smaller_side(g: nx.Graph) -> None:
+    plain = _plain(g)
+    found = resilience.bridge_impacts(g, actor_kinds=ACTORS)
+    assert {frozenset(b.ends) for b in found} == {frozenset(e) for e in nx.bridges(plain)}
+    for b in found:
+        u, v = b.ends
+        cut = plain.copy()
+        cut.remove_edge(u, v)
+        sides = [
+            (len(c), sum(_is_actor(g, x) for x in c))
+            for c in (nx.node_connected_component(cut, u), nx.node_connected_component(cut, v))
+        ]
+        assert (b.cut_off_nodes, b.cut_off_actors) == min(sides)
+    assert [b.cut_off_nodes for b in found] == sorted(
+        (b.cut_off_nodes for b in found), reverse=True
+    )
+
+
+def _largest(g: nx.Graph, comps: list[set[Hashable]]) -> set[Hashable]:
+    return min(comps, key=lambda c: (-len(c), -sum(_is_actor(g, v) for v in c), min(map(str, c))))
+
+
+@FAST
+@given(data=st.data())
+def test_what_if_equals_removing_the_nodes(data: st.DataObject) -> None:
+    g = data.draw(kinded_graphs())
+    nodes = sorted(g, key=str)
+    remove = set(data.draw(st.lists(st.sampled_from(nodes), max_size=3))) if nodes else set()
+    remove.add("not-in-graph")
+    actors = [v for v in nodes if _is_actor(g, v)] + ["not-in-graph", "elsewhere"]
+    cells = {
+        ("Asia", f"t{i}"): set(data.draw(st.lists(st.sampled_from(actors), min_size=1, max_size=3)))
+        for i in range(4)
+    }
+    result = resilience.what_if(g, remove, cells, actor_kinds=ACTORS)
+
+    plain = _plain(g)
+    after = plain.copy()
+    after.remove_nodes_from(remove)
+    comps = [set(c) for c in nx.connected_components(after)]
+    assert result.after.components == len(comps)
+    assert result.before.components == nx.number_connected_components(plain)
+    assert result.after.connected_actor_pairs == sum(
+        (a := sum(_is_actor(g, v) for v in c)) * (a - 1) // 2 for c in comps
+    )
+    assert result.removed == tuple(sorted((v for v in remove if v in g), key=str))
+    assert set(result.lost_cells) == {c for c, p in cells.items() if p <= remove}
+    assert result.covered_after == len(cells) - len(result.lost_cells)
+    before_comps = [set(c) for c in nx.connected_components(plain)]
+    big_before = _largest(g, before_comps) if before_comps else set()
+    big_after = _largest(g, comps) if comps else set()
+    assert set(result.stranded) == (big_before - remove) - big_after
+
+
+def test_reach_counts_pairs_of_actors_joined_by_a_path() -> None:
+    g = nx.Graph()
+    g.add_nodes_from(["a", "b", "c"], kind="MemberState")
+    g.add_node("p", kind="Programme")
+    g.add_edges_from([("a", "p"), ("p", "b")])
+    r = resilience.reach(g, actor_kinds=ACTORS)
+    assert (r.nodes, r.actors, r.components, r.connected_actor_pairs) == (4, 3, 2, 1)
+    assert (r.largest_component, r.actors_in_largest) == (3, 2)
+    assert resilience.reach(g, removed={"p"}, actor_kinds=ACTORS).connected_actor_pairs == 0
+
+
+def test_sole_partners_of_cells_are_single_points_even_outside_the_graph() -> None:
+    g = nx.Graph([("a", "b")])
+    cells = {("Africa", "t1"): {"x"}, ("Africa", "t2"): {"a", "b"}, ("Asia", "t1"): {"x"}}
+    found = resilience.single_points_of_failure(g, cells, actor_kinds=None)
+    assert [(s.node, s.sole_cells, s.cut) for s in found] == [
+        ("x", (("Africa", "t1"), ("Asia", "t1")), None)
+    ]
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(resilience, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# --------------------------------------------------------------------------- cells = coverage
+
+
+@pytest.mark.parametrize("basis", list(GeographyBasis))
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window.as_of(dt.date(2024, 6, 30)),
+        Window.as_of(dt.date(2021, 1, 1)),
+        Window.period(dt.date.min, dt.date.max),
+    ],
+    ids=["2024", "2021", "all-time"],
+)
+def test_cell_partners_are_the_coverage_matrix_partners(
+    seed_graphs: SeedGraphs, basis: GeographyBasis, window: Window
+) -> None:
+    index = coverage.build_index(seed_graphs.snapshot(), 1)
+    cells = resilience.cell_partners(index, window, basis)
+    table = coverage.compute_tables(index, window, basis, [(1, 1, 0)])[(1, 1, 0)]
+    regions = index.trees[GEO].keys[1]
+    themes = index.trees[THEME].keys[1]
+    expected = {
+        (regions[g], themes[t]): int(table.partners[table.flat((g, t, 0))])
+        for g in range(len(regions))
+        for t in range(len(themes))
+        if regions[g] != UNSPECIFIED and themes[t] != UNSPECIFIED
+    }
+    assert {c: len(p) for c, p in cells.items()} == {c: n for c, n in expected.items() if n}
+    assert cells  # the comparison is not vacuous
