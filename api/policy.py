@@ -8,6 +8,7 @@ counter-terrorism partner cannot be traced back to it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -40,6 +41,14 @@ class Policy:
             and node.kind in NON_STATE_KINDS
             and node.props.get("sensitivity") == Sensitivity.RESTRICTED
         )
+
+    def source_of(self, props: Mapping[str, Any], start: Node, end: Node) -> str | None:
+        """A relationship's evidence reference, withheld when either end is hidden: the
+        evidence could name the actor."""
+        if self.is_hidden(start) or self.is_hidden(end):
+            return None
+        source = props.get("source")
+        return None if source is None else str(source)
 
     def view(self, node: Node) -> Node:
         """The node as this caller may see it."""

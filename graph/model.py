@@ -186,8 +186,6 @@ IATI_ORG_TYPES: Final = {
 
 # --------------------------------------------------------------------------- records
 
-JSONValue = str | int | float | bool | list[str] | None
-
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -546,7 +544,3 @@ def relationship_id(rel_type: RelType | str, start: str, end: str, *discriminato
     separate relationship."""
     basis = "|".join([str(rel_type), start, end, *(str(d) for d in discriminators)])
     return f"{str(rel_type).lower()}-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
-
-
-def today() -> str:
-    return dt.date.today().isoformat()

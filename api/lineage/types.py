@@ -212,7 +212,6 @@ def _node(policy: Policy, item: lin.LineageNode) -> LineageNode:
 def link_object(policy: Policy, nodes: Any, rel: Any, factor: float, side: lin.Side) -> LineageLink:
     start, end = nodes[rel.start], nodes[rel.end]
     p = rel.props
-    hidden = policy.is_hidden(start) or policy.is_hidden(end)
     return LineageLink(
         id=strawberry.ID(rel.id),
         kind=LineageLinkKind(rel.type.value),
@@ -226,7 +225,7 @@ def link_object(policy: Policy, nodes: Any, rel: Any, factor: float, side: lin.S
         role=None if "role" not in p else RoleEnum(p["role"]),
         since=_date(p.get("since")),
         until=_date(p.get("until")),
-        source=None if hidden else p.get("source"),
+        source=policy.source_of(p, start, end),
     )
 
 

@@ -191,13 +191,12 @@ def _common_edge(
     policy: Policy, here: model.Node, edge: StoreEdge
 ) -> tuple[Node, strawberry.ID, dt.date | None, dt.date | None, str | None]:
     p = edge.rel.props
-    hidden = policy.is_hidden(here) or policy.is_hidden(edge.node)
     return (
         node_object(policy, edge.node),
         strawberry.ID(edge.rel.id),
         _date(p.get("since")),
         _date(p.get("until")),
-        None if hidden else p.get("source"),
+        policy.source_of(p, here, edge.node),
     )
 
 
