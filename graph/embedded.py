@@ -26,6 +26,7 @@ from graph.store import (
     Change,
     Direction,
     Edge,
+    GraphRecords,
     NodeFilter,
     Page,
     Snapshot,
@@ -168,6 +169,11 @@ class EmbeddedStore:
         else:
             self._snapshots.move_to_end(key)
         return snap
+
+    async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
+        mem = self._mem
+        rels = [r for r in mem.rels.values() if r.type in rel_types]
+        return GraphRecords(self._revision, list(mem.nodes.values()), rels)
 
     async def expand(
         self,

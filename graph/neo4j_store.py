@@ -73,6 +73,7 @@ from graph.store import (
     Change,
     Direction,
     Edge,
+    GraphRecords,
     NodeFilter,
     Page,
     Snapshot,
@@ -593,10 +594,27 @@ class Neo4jStore:
         if cached is not None:
             self._snapshots.move_to_end((state, as_of))
             return cached
+        state, found = await self._consistent_read(frozenset(RelType), as_of)
+        snap = build_snapshot(found.revision, found.nodes, found.relationships, as_of)
+        self._snapshots[(state, as_of)] = snap
+        while len(self._snapshots) > SNAPSHOT_CACHE_SIZE:
+            self._snapshots.popitem(last=False)
+        return snap
+
+    async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
+        _, found = await self._consistent_read(rel_types, None)
+        return found
+
+    async def _consistent_read(
+        self, rel_types: frozenset[RelType], as_of: str | None
+    ) -> tuple[RevisionState, GraphRecords]:
+        """Every node and every relationship of ``rel_types`` (valid at ``as_of`` when
+        given), paged in batches of ``batch_size`` in one read transaction, and accepted only
+        if the revision did not move meanwhile (Neo4j reads are read-committed)."""
         timeout = self._long_timeout(await self._count_records())
         dated = as_of is not None
 
-        async def work(tx: AsyncManagedTransaction) -> tuple[RevisionState, Snapshot | None]:
+        async def work(tx: AsyncManagedTransaction) -> tuple[RevisionState, GraphRecords | None]:
             before = await _revision_state(tx)
             nodes = [
                 _node(row)
@@ -606,22 +624,20 @@ class Neo4jStore:
             rels = [
                 _rel(row)
                 for t in RelType
+                if t in rel_types
                 async for page in self._pages(tx, cypher.relationship_page(t, dated), as_of)
                 for row in page
             ]
             if await _revision_state(tx) != before:
                 return before, None
-            return before, build_snapshot(before[1], nodes, rels, as_of)
+            return before, GraphRecords(before[1], nodes, rels)
 
         for _ in range(SNAPSHOT_ATTEMPTS):
-            state, snap = await self._read(work, timeout=timeout)
-            if snap is not None:
-                self._snapshots[(state, as_of)] = snap
-                while len(self._snapshots) > SNAPSHOT_CACHE_SIZE:
-                    self._snapshots.popitem(last=False)
-                return snap
+            state, found = await self._read(work, timeout=timeout)
+            if found is not None:
+                return state, found
         raise StoreUnavailable(
-            "the graph kept changing while a snapshot was loading; try again", where=self._where
+            "the graph kept changing while it was being read; try again", where=self._where
         )
 
     async def _pages(self, tx: Tx, query: str, as_of: str | None) -> AsyncIterator[list[Any]]:

@@ -138,6 +138,16 @@ class Subgraph:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphRecords:
+    """Result of :meth:`GraphStore.records`: every node and every relationship of the types
+    asked for, all read at ``revision``, in no particular order."""
+
+    revision: int
+    nodes: Sequence[Node]
+    relationships: Sequence[Relationship]
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """An immutable view of the graph at a revision (and optionally as of a date).
 
@@ -196,6 +206,11 @@ class GraphStore(Protocol):
         ``progress`` is told how many records have been written, as they are."""
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot: ...
+
+    async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
+        """Every node and every relationship of ``rel_types``, read at one revision, as plain
+        records: what an analysis that compiles its own index of the graph needs, without
+        the cost of a :class:`Snapshot`'s networkx graph."""
 
     async def expand(
         self,

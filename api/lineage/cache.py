@@ -24,7 +24,7 @@ T = TypeVar("T")
 #: At most this many results per store.
 SIZE = 32
 #: And at most this much weight per store (about 1 GB of results on the synthetic graph).
-BUDGET = 2_000_000
+BUDGET = 4_000_000
 
 
 class ResultCache:
@@ -87,5 +87,7 @@ class ResultCache:
         self._stores.clear()
 
 
-#: The process-wide cache the resolvers use.
+#: The process-wide cache of results the resolvers use.
 RESULTS = ResultCache()
+#: The compiled flows results are computed from: the last few (revision, asOf, minShare).
+INDEXES = ResultCache(size=2, budget=BUDGET)

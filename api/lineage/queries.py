@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from analytics import lineage as lin
 from api.context import Context
-from api.lineage.cache import RESULTS
+from api.lineage.cache import INDEXES, RESULTS
 from api.lineage.types import (
     Contributions,
     DepthArg,
@@ -33,12 +33,26 @@ CONTRIBUTIONS_DEPTH = 8
 IMPACT_DEPTH = 7
 
 
-def _weigh_contributions(result: lin.Contributions) -> int:
-    return len(result.hops) + sum(len(links) for links in result.flow.feeds.values())
-
-
 def _day(as_of: dt.date | None) -> str | None:
     return None if as_of is None else as_of.isoformat()
+
+
+async def _index(ctx: Context, as_of: str | None, min_share: float) -> lin.FlowIndex:
+    """The compiled flow for the current revision, built at most once per revision."""
+    _, index = await INDEXES.get(
+        ctx.store,
+        ("index", as_of, min_share),
+        lambda: lin.load_index(ctx.store, as_of=as_of, min_share=min_share),
+        lambda built: built.weight,
+    )
+    return index
+
+
+def _weigh(size: int, index: lin.FlowIndex) -> int:
+    """A result holds its index alive, so it weighs that too: the results cache's budget
+    then bounds the indexes kept alive through it (shared ones are counted more than once,
+    which errs on the side of memory)."""
+    return size + index.weight
 
 
 OutcomeArg = Annotated[strawberry.ID, strawberry.argument(description="The outcome (id or key).")]
@@ -74,16 +88,18 @@ class LineageQuery:
         params = ("lineage", key, str(direction.value), depth, min_share, _day(as_of))
 
         async def compute() -> lin.Lineage:
-            return await lin.outcome_lineage(
-                ctx.store,
+            index = await _index(ctx, _day(as_of), min_share)
+            return await asyncio.to_thread(
+                lin.outcome_lineage,
+                index,
                 key,
                 direction=lin.LineageDirection(str(direction.value)),
                 depth=depth,
-                min_share=min_share,
-                as_of=_day(as_of),
             )
 
-        revision, result = await RESULTS.get(ctx.store, params, compute, lambda r: r.size)
+        revision, result = await RESULTS.get(
+            ctx.store, params, compute, lambda r: _weigh(r.size, r.index)
+        )
         return OutcomeLineage(
             result=result,
             policy=ctx.policy,
@@ -114,12 +130,13 @@ class LineageQuery:
         lin.check_share(min_share)
         params = ("contributions", key, depth, min_share, _day(as_of))
 
-        async def compute() -> lin.Contributions:
-            return await lin.contributions(
-                ctx.store, key, depth=depth, min_share=min_share, as_of=_day(as_of)
-            )
+        async def compute() -> tuple[lin.Contributions, lin.FlowIndex]:
+            index = await _index(ctx, _day(as_of), min_share)
+            return await asyncio.to_thread(lin.contributions, index, key, depth=depth), index
 
-        revision, result = await RESULTS.get(ctx.store, params, compute, _weigh_contributions)
+        revision, (result, _) = await RESULTS.get(
+            ctx.store, params, compute, lambda r: _weigh(len(r[0].hops), r[1])
+        )
         return Contributions(
             result=result,
             policy=ctx.policy,
@@ -149,13 +166,12 @@ class LineageQuery:
         lin.check_share(min_share)
         params = ("impact", key, depth, min_share, _day(as_of))
 
-        async def compute() -> lin.ProgrammeImpact:
-            return await lin.programme_impact(
-                ctx.store, key, depth=depth, min_share=min_share, as_of=_day(as_of)
-            )
+        async def compute() -> tuple[lin.ProgrammeImpact, lin.FlowIndex]:
+            index = await _index(ctx, _day(as_of), min_share)
+            return await asyncio.to_thread(lin.programme_impact, index, key, depth=depth), index
 
-        revision, result = await RESULTS.get(
-            ctx.store, params, compute, lambda r: _weigh_contributions(r.contributions)
+        revision, (result, _) = await RESULTS.get(
+            ctx.store, params, compute, lambda r: _weigh(len(r[0].contributions.hops), r[1])
         )
         return ProgrammeImpact(
             result=result,

@@ -11,12 +11,14 @@ from __future__ import annotations
 import doctest
 import itertools
 import math
+from types import ModuleType
 
 import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics import flow
 from analytics import lineage as L
 from graph.memory import MemoryGraph
 from graph.model import ACTOR_KINDS, Node, NodeKind, Relationship, RelType, Role
@@ -81,15 +83,58 @@ def graphs(draw: st.DrawFn) -> MemoryGraph:
     return mem
 
 
+def index_of(mem: MemoryGraph) -> L.FlowIndex:
+    return L.FlowIndex(mem.nodes.values(), mem.rels.values())
+
+
 def contributions(mem: MemoryGraph, actor: str, depth: int) -> L.Contributions:
-    reached = mem.expand([actor], L.ACTOR_STEPS, depth, None)
-    parties = mem.expand([n.id for n in reached.nodes], L.PARTY_STEPS, 1, None)
-    return L.contributions_from(actor, reached=reached, parties=parties, depth=depth)
+    return L.contributions(index_of(mem), actor, depth=depth)
 
 
 def lineage(mem: MemoryGraph, outcome: str, depth: int) -> L.Lineage:
-    up = mem.expand([outcome], L.UPSTREAM_STEPS, depth, None)
-    return L.lineage_from(outcome, upstream=up, downstream=None, depth=depth)
+    return L.outcome_lineage(index_of(mem), outcome, depth=depth)
+
+
+def feeds(index: L.FlowIndex) -> dict[str, list[L.Link]]:
+    """Beneficiary to the links from its contributors, for every node that has some."""
+    return {n: links for n in index.ids if (links := index.steps(n, forward=False))}
+
+
+def reference_factors(
+    mem: MemoryGraph, min_share: float
+) -> dict[tuple[str, str, RelType], tuple[float, list[str]]]:
+    """The documented rule (docs/LINEAGE.md), read literally, one relationship at a time:
+    (contributor, beneficiary, type) to (factor, ids of the relationships followed)."""
+    groups: dict[tuple[str, str, RelType], list[Relationship]] = {}
+    for r in mem.rels.values():
+        c, b = (r.end, r.start) if r.type is RelType.PART_OF else (r.start, r.end)
+        groups.setdefault((c, b, r.type), []).append(r)
+    values: dict[tuple[str, str, RelType], tuple[float, list[str]]] = {}
+    totals: dict[str, float] = {}
+    results: set[str] = set()
+    runners: dict[str, int] = {}
+    for (c, b, t), rels in groups.items():
+        if t in (RelType.PRODUCED, RelType.CONTRIBUTED_TO):
+            results.add(b)
+            totals[b] = totals.get(b, 0.0) + sum(r.props["share"] for r in rels)
+            kept = [r for r in rels if r.props["share"] >= min_share]
+            if kept:
+                values[c, b, t] = (sum(r.props["share"] for r in kept), [r.id for r in kept])
+        elif t is RelType.PART_OF:
+            runners[b] = runners.get(b, 0) + 1
+        else:
+            weight = max(L.ROLE_WEIGHTS[r.props.get("role", "PARTICIPANT")] for r in rels)
+            totals[b] = totals.get(b, 0.0) + weight
+            values[c, b, t] = (weight, [r.id for r in rels])
+    for (c, b, t), rels in groups.items():
+        if t is RelType.PART_OF:
+            values[c, b, t] = (L.RUNNER_WEIGHT / runners[b], [r.id for r in rels])
+    out = {}
+    for (c, b, t), (value, ids) in values.items():
+        total = totals.get(b, 0.0)
+        denominator = max(1.0, total) if b in results else total + L.RUNNER_WEIGHT
+        out[c, b, t] = (value / denominator if denominator > 0 else 0.0, sorted(ids))
+    return out
 
 
 def actors_of(mem: MemoryGraph) -> list[str]:
@@ -115,9 +160,8 @@ def test_shares_are_in_unit_interval_and_conserved(mem: MemoryGraph, depth: int)
 @settings(max_examples=100, deadline=None)
 @given(graphs(), st.integers(1, 8))
 def test_both_directions_and_brute_force_agree(mem: MemoryGraph, depth: int) -> None:
-    flow = L.build_flow(mem.nodes.values(), mem.rels.values())
     g = nx.DiGraph()
-    for links in flow.feeds.values():
+    for links in feeds(index_of(mem)).values():
         for link in links:
             g.add_edge(link.contributor, link.beneficiary, factor=link.factor)
     for outcome in outcomes_of(mem):
@@ -164,8 +208,7 @@ def test_paths_are_distinct_ordered_bounded_and_truncate_honestly(
 @settings(max_examples=100, deadline=None)
 @given(graphs())
 def test_no_node_hands_out_more_than_its_credit(mem: MemoryGraph) -> None:
-    flow = L.build_flow(mem.nodes.values(), mem.rels.values(), min_share=0.0)
-    for beneficiary, links in flow.feeds.items():
+    for beneficiary, links in feeds(index_of(mem)).items():
         assert sum(link.factor for link in links) <= 1.0 + EPS
         if mem.nodes[beneficiary].kind is not NodeKind.OUTCOME:
             # Engaged nodes keep the runner's part unless programmes take it.
@@ -195,17 +238,42 @@ def test_parallel_relationships_collapse_into_one_link() -> None:
         Relationship("r3", RelType.PRODUCED, "a", "o", {"share": 0.5}),
         Relationship("r4", RelType.PRODUCED, "a", "o", {"share": 0.7, "until": "2020-01-01"}),
     ]
-    flow = L.build_flow(nodes, rels)
-    (partner,) = flow.feeds["p"]
+    flow = L.FlowIndex(nodes, rels)
+    (partner,) = flow.steps("p", forward=False)
     assert [r.id for r in partner.rels] == ["r1", "r2"]
     assert partner.factor == 0.5  # strongest role (1) over 1 + UNOCT's 1
-    (produced,) = flow.feeds["o"]
+    (produced,) = flow.steps("o", forward=False)
     assert produced.factor == pytest.approx(1.0)  # 1.2 in view, scaled to 1
-    pruned = L.build_flow(nodes, rels, min_share=0.6)
-    assert [r.id for r in pruned.feeds["o"][0].rels] == ["r4"]
-    assert pruned.feeds["o"][0].factor == pytest.approx(0.7 / 1.2)
+    (pruned,) = L.FlowIndex(nodes, rels, min_share=0.6).steps("o", forward=False)
+    assert [r.id for r in pruned.rels] == ["r4"]
+    assert pruned.factor == pytest.approx(0.7 / 1.2)
+    assert L.FlowIndex(nodes, rels, min_share=0.8).steps("o", forward=False) == []
 
 
-def test_docstring_examples() -> None:
-    result = doctest.testmod(L, optionflags=doctest.ELLIPSIS)
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.9]))
+def test_compiled_factors_follow_the_rule_read_literally(mem: MemoryGraph, cut: float) -> None:
+    index = L.FlowIndex(mem.nodes.values(), mem.rels.values(), min_share=cut)
+    got = {
+        (x.contributor, x.beneficiary, x.type): (x.factor, [r.id for r in x.rels])
+        for links in feeds(index).values()
+        for x in links
+    }
+    want = reference_factors(mem, cut)
+    assert got.keys() == want.keys()
+    for key, (factor, ids) in want.items():
+        assert got[key][0] == pytest.approx(factor, abs=EPS)
+        assert got[key][1] == ids
+    # Both adjacencies hold the same links.
+    forward = {
+        (x.contributor, x.beneficiary, x.type)
+        for n in index.ids
+        for x in index.steps(n, forward=True)
+    }
+    assert forward == got.keys()
+
+
+@pytest.mark.parametrize("module", [L, flow], ids=lambda m: m.__name__)
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

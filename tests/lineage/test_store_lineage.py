@@ -3,6 +3,8 @@ rules (no cycles, shares into an outcome at most 1) hold on every write path."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from analytics import lineage as L
@@ -18,6 +20,34 @@ async def chained(store: GraphStore) -> GraphStore:
     return store
 
 
+async def index_of(
+    store: GraphStore, *, min_share: float = 0.0, as_of: str | None = None
+) -> L.FlowIndex:
+    return await L.load_index(store, min_share=min_share, as_of=as_of)
+
+
+async def outcome_lineage(
+    store: GraphStore,
+    outcome: str,
+    *,
+    min_share: float = 0.0,
+    as_of: str | None = None,
+    **kwargs: Any,
+) -> L.Lineage:
+    index = await index_of(store, min_share=min_share, as_of=as_of)
+    return L.outcome_lineage(index, outcome, **kwargs)
+
+
+async def contributions(
+    store: GraphStore, actor: str, *, as_of: str | None = None, **kwargs: Any
+) -> L.Contributions:
+    return L.contributions(await index_of(store, as_of=as_of), actor, **kwargs)
+
+
+async def programme_impact(store: GraphStore, programme: str) -> L.ProgrammeImpact:
+    return L.programme_impact(await index_of(store), programme)
+
+
 def shares(result: L.Contributions) -> dict[str, float]:
     return {c.outcome.id: c.share for c in result.outcomes}
 
@@ -26,7 +56,7 @@ def shares(result: L.Contributions) -> dict[str, float]:
 
 
 async def test_upstream_lineage_nodes_hops_and_shares(chained: GraphStore) -> None:
-    lin = await L.outcome_lineage(chained, "out-4", depth=10)
+    lin = await outcome_lineage(chained, "out-4", depth=10)
     got = {n.node.id: (n.side, n.hops, n.share) for n in lin.nodes}
     assert got["out-4"] == (L.Side.START, 0, 1.0)
     assert got["out-3"] == (L.Side.UPSTREAM, 1, 0.5)
@@ -48,7 +78,7 @@ async def test_upstream_lineage_nodes_hops_and_shares(chained: GraphStore) -> No
 
 
 async def test_depth_bounds_nodes_edges_and_shares(chained: GraphStore) -> None:
-    lin = await L.outcome_lineage(chained, "out-4", depth=3)
+    lin = await outcome_lineage(chained, "out-4", depth=3)
     got = {n.node.id: (n.hops, n.share) for n in lin.nodes}
     assert max(h for h, _ in got.values()) == 3
     assert "cso-1" not in got  # four links away
@@ -58,14 +88,14 @@ async def test_depth_bounds_nodes_edges_and_shares(chained: GraphStore) -> None:
 
 
 async def test_downstream_and_both(chained: GraphStore) -> None:
-    down = await L.outcome_lineage(chained, "out-1", direction=L.LineageDirection.DOWNSTREAM)
+    down = await outcome_lineage(chained, "out-1", direction=L.LineageDirection.DOWNSTREAM)
     assert {n.node.id: n.share for n in down.nodes} == {
         "out-1": 1.0,
         "out-3": 0.3,
         "out-4": pytest.approx(0.15),
     }
     assert [p.nodes for p in down.paths(10).paths] == [("out-1", "out-3", "out-4")]
-    both = await L.outcome_lineage(chained, "out-3", direction=L.LineageDirection.BOTH, depth=2)
+    both = await outcome_lineage(chained, "out-3", direction=L.LineageDirection.BOTH, depth=2)
     sides = {n.node.id: n.side for n in both.nodes}
     assert sides["out-4"] is L.Side.DOWNSTREAM
     assert sides["out-1"] is L.Side.UPSTREAM
@@ -74,25 +104,25 @@ async def test_downstream_and_both(chained: GraphStore) -> None:
 
 
 async def test_min_share_prunes_links_but_not_scaling(chained: GraphStore) -> None:
-    lin = await L.outcome_lineage(chained, "out-3", min_share=0.35, depth=10)
+    lin = await outcome_lineage(chained, "out-3", min_share=0.35, depth=10)
     ids = {n.node.id for n in lin.nodes}
     assert "out-2" in ids and "out-1" not in ids and "prog-b" not in ids
     assert {e.rel.type.value for e in lin.edges} >= {"CONTRIBUTED_TO", "PRODUCED"}
 
 
 async def test_as_of_drops_ended_partnerships(chained: GraphStore) -> None:
-    before = await L.contributions(chained, "cso-1", depth=10, as_of="2022-06-01")
-    after = await L.contributions(chained, "cso-1", depth=10, as_of="2023-06-01")
+    before = await contributions(chained, "cso-1", depth=10, as_of="2022-06-01")
+    after = await contributions(chained, "cso-1", depth=10, as_of="2023-06-01")
     # co-1's funding ended in 2022, so prog-a splits among cso-1, FRA and UNOCT afterwards.
     assert shares(before)["out-1"] == pytest.approx(CSO_1["out-1"])
     assert shares(after)["out-1"] == pytest.approx(0.6 * (0.25 + 1 / 3) / 1.75)
-    assert "co-1" in {n.node.id for n in (await L.outcome_lineage(chained, "out-1")).nodes}
-    lin = await L.outcome_lineage(chained, "out-1", as_of="2023-06-01")
+    assert "co-1" in {n.node.id for n in (await outcome_lineage(chained, "out-1")).nodes}
+    lin = await outcome_lineage(chained, "out-1", as_of="2023-06-01")
     assert "co-1" not in {n.node.id for n in lin.nodes}
 
 
 async def test_paths_are_distinct_bounded_and_sum_to_the_share(chained: GraphStore) -> None:
-    lin = await L.outcome_lineage(chained, "out-4", depth=10)
+    lin = await outcome_lineage(chained, "out-4", depth=10)
     found = lin.paths(100)
     assert not found.truncated
     assert len({p.nodes for p in found.paths}) == len(found.paths)
@@ -111,15 +141,15 @@ async def test_paths_are_distinct_bounded_and_sum_to_the_share(chained: GraphSto
 
 
 async def test_contributions_follow_the_documented_rule(chained: GraphStore) -> None:
-    got = shares(await L.contributions(chained, "cso-1", depth=10))
+    got = shares(await contributions(chained, "cso-1", depth=10))
     assert got == pytest.approx(CSO_1)
-    got = shares(await L.contributions(chained, "cso-3", depth=10))
+    got = shares(await contributions(chained, "cso-3", depth=10))
     assert got == pytest.approx(CSO_3)
-    assert shares(await L.contributions(chained, "nsa-1")) == {}
+    assert shares(await contributions(chained, "nsa-1")) == {}
 
 
 async def test_contribution_paths_justify_the_share(chained: GraphStore) -> None:
-    result = await L.contributions(chained, "cso-1", depth=10)
+    result = await contributions(chained, "cso-1", depth=10)
     found = result.paths("out-4", 10)
     assert [p.nodes for p in found.paths] == [
         ("cso-1", "act-1", "out-1", "out-3", "out-4"),
@@ -129,16 +159,16 @@ async def test_contribution_paths_justify_the_share(chained: GraphStore) -> None
     assert found.paths[0].share == pytest.approx(found.paths[1].share)
     assert result.paths("out-5", 10).paths == ()
     # Depth 4 leaves only the direct path (the one through prog-a is five links long).
-    short = await L.contributions(chained, "cso-1", depth=4)
+    short = await contributions(chained, "cso-1", depth=4)
     assert [p.nodes[1] for p in short.paths("out-4", 10).paths] == ["act-1"]
     assert shares(short)["out-4"] == pytest.approx(CSO_1["out-4"] / 2)
 
 
 async def test_actor_shares_agree_from_both_ends(chained: GraphStore) -> None:
-    lin = await L.outcome_lineage(chained, "out-4", depth=10)
+    lin = await outcome_lineage(chained, "out-4", depth=10)
     from_outcome = {n.node.id: n.share for n in lin.nodes}
     for actor in ("cso-1", "cso-2", "cso-3", "co-1", "FRA"):
-        from_actor = shares(await L.contributions(chained, actor, depth=10))
+        from_actor = shares(await contributions(chained, actor, depth=10))
         assert from_actor["out-4"] == pytest.approx(from_outcome[actor])
     total = sum(
         n.share for n in lin.nodes if n.node.kind.value not in ("Outcome", "Activity", "Programme")
@@ -147,7 +177,7 @@ async def test_actor_shares_agree_from_both_ends(chained: GraphStore) -> None:
 
 
 async def test_programme_impact(chained: GraphStore) -> None:
-    impact = await L.programme_impact(chained, "prog-a")
+    impact = await programme_impact(chained, "prog-a")
     assert dict(impact.by_level) == {"IMPACT": 1, "OUTCOME": 1, "OUTPUT": 1}
     got = {c.outcome.id: c.share for c in impact.contributions.outcomes}
     assert got == pytest.approx({"out-1": 0.6 / 1.75, "out-3": 0.18 / 1.75, "out-4": 0.09 / 1.75})
@@ -159,28 +189,28 @@ async def test_programme_impact(chained: GraphStore) -> None:
     ]
     assert impact.evidence.links == 3 and impact.evidence.with_source == 3
     assert dict(impact.evidence.by_confidence) == {"HIGH": 1, "MEDIUM": 2, "LOW": 0}
-    b = await L.programme_impact(chained, "prog-b")
+    b = await programme_impact(chained, "prog-b")
     assert b.evidence.with_evidence_date == 1
     assert [p.share for p in b.partners] == [0.5]
 
 
 async def test_wrong_or_missing_subjects_are_refused(chained: GraphStore) -> None:
     with pytest.raises(NotFound):
-        await L.outcome_lineage(chained, "out-nowhere")
+        await outcome_lineage(chained, "out-nowhere")
     with pytest.raises(ValidationError) as err:
-        await L.outcome_lineage(chained, "cso-1")
+        await outcome_lineage(chained, "cso-1")
     assert err.value.field == "outcome"
     with pytest.raises(ValidationError):
-        await L.contributions(chained, "out-1")
+        await contributions(chained, "out-1")
     with pytest.raises(NotFound):
-        await L.contributions(chained, "nobody")
+        await contributions(chained, "nobody")
     with pytest.raises(ValidationError):
-        await L.programme_impact(chained, "act-1")
+        await programme_impact(chained, "act-1")
     with pytest.raises(ValidationError) as err:
-        await L.outcome_lineage(chained, "out-1", depth=21)
+        await outcome_lineage(chained, "out-1", depth=21)
     assert err.value.field == "depth"
     with pytest.raises(ValidationError):
-        await L.outcome_lineage(chained, "out-1", min_share=1.5)
+        await outcome_lineage(chained, "out-1", min_share=1.5)
 
 
 async def test_lineage_issues_from_the_snapshot(chained: GraphStore) -> None:
@@ -252,9 +282,9 @@ async def test_ended_links_free_their_share(chained: GraphStore) -> None:
     await chained.apply([RelEnd("contributed_to-out-2-out-3", "2024-12-31")])
     await chained.apply([rel("PRODUCED", "act-1", "out-3", share=0.5)])
     # Both are in view without a date: the attribution scales them to sum to 1.
-    lin = await L.outcome_lineage(chained, "out-3", depth=1)
+    lin = await outcome_lineage(chained, "out-3", depth=1)
     assert sum(n.share for n in lin.nodes if n.hops == 1) == pytest.approx(1.0)
-    on_day = await L.outcome_lineage(chained, "out-3", depth=1, as_of="2025-06-01")
+    on_day = await outcome_lineage(chained, "out-3", depth=1, as_of="2025-06-01")
     assert {n.node.id for n in on_day.nodes if n.hops == 1} == {"out-1", "prog-b", "act-1"}
 
 
