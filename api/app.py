@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api.context import Context
+from api.coverage.responses import coverage_responses
 from api.http import graphql_routes
 from api.policy import Policy
 from api.schema import AREAS, schema
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = Starlette(
         routes=[
-            *graphql_routes(schema, context_getter=get_context),
+            *graphql_routes(schema, context_getter=get_context, response_cache=coverage_responses),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *(route for area in AREAS for route in area.ROUTES),

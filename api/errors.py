@@ -3,20 +3,22 @@
 Clients branch on ``extensions.code``, never on message text, so the codes here are part of the
 API contract (docs/API.md lists them). Anything that is not a deliberate, coded error is an
 internal failure: its message could carry internals (SQL, Cypher, file paths), so it is
-replaced by a fixed text before it leaves the process; the server log keeps the traceback
-(Strawberry logs every execution error before extensions see it).
+replaced by a fixed text before it leaves the process; the server log keeps the original and
+its traceback (:class:`CodedErrorsSchema` maps errors only after Strawberry has logged them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph.errors import GraphError, NotFound, StoreUnavailable
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 
 class ErrorCode(StrEnum):
@@ -52,7 +54,7 @@ def bad_input(message: str, argument: str) -> ApiError:
 def client_error(error: GraphQLError) -> GraphQLError:
     """The error as a client may see it: coded errors as they are, graph errors mapped to a
     code, anything else masked."""
-    original = error.original_error
+    original = error.original_error  # None once mapped, so mapping twice changes nothing
     if original is None or isinstance(original, GraphQLError):
         return error  # syntax/validation errors and our own ApiErrors
     if isinstance(original, StoreUnavailable):
@@ -80,12 +82,22 @@ def _replace(error: GraphQLError, message: str, code: ErrorCode, **extensions: A
     )
 
 
-class ErrorCodes(SchemaExtension):
-    """Map every execution error to a coded, client-safe error (see :func:`client_error`)."""
+class CodedErrorsSchema(strawberry.Schema):
+    """A Strawberry schema whose errors reach clients as :func:`client_error` makes them.
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = [client_error(e) for e in errors]  # type: ignore[union-attr]
+    Why ``process_errors`` and not a schema extension: an extension's hooks cost every request
+    several microseconds even when nothing failed, while Strawberry calls ``process_errors``
+    only when there are errors, with the very list it then returns (``result.errors``, or the
+    pre-execution errors). Strawberry's own ``process_errors`` logs each error with its
+    original exception's traceback, so it runs first; the list's items are then replaced in
+    place. An error already mapped has no ``original_error`` and stays as it is, so a list that
+    passes through twice comes out the same.
+    """
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        super().process_errors(errors, execution_context)
+        errors[:] = [client_error(e) for e in errors]

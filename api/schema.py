@@ -18,8 +18,8 @@ from strawberry.types import Info
 
 from api import centrality, coverage, lineage, network
 from api.context import Context
-from api.errors import ErrorCodes, bad_input, not_found
-from api.http import caching_extensions
+from api.errors import CodedErrorsSchema, bad_input, not_found
+from api.http import CACHE_MAXSIZE, DocumentCachingSchema
 from api.nodes import MAX_PAGE, NODE_TYPES, Node, NodeKindEnum, decode_global_id, node_object
 
 
@@ -151,14 +151,23 @@ def _getter(name: str) -> Callable[..., Any]:
     return resolve
 
 
+class ApiSchema(CodedErrorsSchema, DocumentCachingSchema):
+    """The schema class of the API: coded, masked errors and the parse/validation caches.
+
+    Both are built into the class rather than added as extensions because an extension's
+    hooks cost every request, errors or not, cache hit or not (bench/api_overhead.py). The
+    cache of whole coverage responses lives in the HTTP view (api/app.py), not here.
+    """
+
+
 def build_schema(*, cached: bool = True) -> strawberry.Schema:
-    """The schema; ``cached=False`` leaves out the parser and validation caches, which only
+    """The schema; ``cached=False`` leaves out the parse and validation caches, which only
     a benchmark measuring what they save should want."""
-    extensions = [*caching_extensions(), ErrorCodes] if cached else [ErrorCodes]
-    if cached:
-        extensions += [e for area in AREAS for e in getattr(area, "EXTENSIONS", ())]
-    built = strawberry.Schema(
-        query=Query, mutation=Mutation, types=NODE_TYPES, extensions=extensions
+    built = ApiSchema(
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPES,
+        document_cache_size=CACHE_MAXSIZE if cached else None,
     )
     _attribute_resolvers(built._schema)
     return built

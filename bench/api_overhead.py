@@ -5,10 +5,10 @@ two measurements taken side by side do not):
 
 1. **Schema overhead**: one document selecting 5 fields of 5,000 nodes (50 aliased
    ``nodes(ids:)`` lookups of 100) executed through our Strawberry schema
-   (``schema.execute``: context, DataLoader, policy view, node objects, extensions, with the
-   parse/validation caches warm) vs the same document, parsed once, executed by plain
-   graphql-core over a hand-written schema of the same shape resolving the same records.
-   Target: at most 1.15.
+   (``schema.execute``: context, DataLoader, policy view, node objects, Strawberry's
+   execution wrapper, with the parse/validation caches warm) vs the same document, parsed
+   once, executed by plain graphql-core over a hand-written schema of the same shape
+   resolving the same records. Target: at most 1.15.
 2. **Caches**: one small query repeated through our schema with the parser and validation
    caches vs through an identical schema without them. Target: at most 0.10.
 

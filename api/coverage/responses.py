@@ -2,25 +2,30 @@
 
 Computing a matrix is cached by the service, but executing the GraphQL document over it
 (hundreds of cells, a dozen fields each) still costs more than the cached computation. A
-dashboard polls the same document with the same variables all day, so this extension keeps the
+dashboard polls the same document with the same variables all day, so this cache keeps the
 finished result of any query whose root fields are all coverage fields, keyed by everything the
 result depends on: the graph revision, the document and its variables, the caller's policy, and
 today's date (the default ``asOf``). A write bumps the revision, so entries never go stale.
 
-Register it in the schema: ``strawberry.Schema(..., extensions=[..., CoverageResponses])``.
+It wraps execution in the HTTP view (``graphql_routes(..., response_cache=coverage_responses)``
+in api/app.py), not the schema: as a schema extension it cost every request its hooks, and a
+hit here skips parsing, validation and execution altogether. Only error-free results are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Final
 
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType
-from strawberry.extensions import SchemaExtension
+from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode, OperationType
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
+from api.context import Context
 from api.coverage.service import service_for
+from api.http import parse_document
 
 #: Root fields whose results depend only on the revision, their arguments and the caller.
 CACHEABLE: Final = frozenset(
@@ -36,53 +41,65 @@ CACHEABLE: Final = frozenset(
 )
 
 
-def _operation(document: object, name: str | None) -> OperationDefinitionNode | None:
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
     ops = [
         d
-        for d in getattr(document, "definitions", ())
+        for d in document.definitions
         if isinstance(d, OperationDefinitionNode)
         and (name is None or (d.name is not None and d.name.value == name))
     ]
     return ops[0] if len(ops) == 1 else None
 
 
-class CoverageResponses(SchemaExtension):
-    """Serve a repeated coverage query from the results of its first execution."""
+def is_cacheable(query: object, operation_name: str | None) -> bool:
+    """Whether the operation is a query selecting only coverage fields at its root.
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        ec = self.execution_context
-        op = _operation(ec.graphql_document, ec.operation_name)
-        key: Hashable | None = None
-        if (
-            op is not None
-            and op.operation is OperationType.QUERY
-            and ec.query is not None
-            and all(
-                isinstance(s, FieldNode) and s.name.value in CACHEABLE
-                for s in op.selection_set.selections
-            )
-        ):
-            context = ec.context
-            key = (
-                "response",
-                await context.store.revision(),
-                dt.date.today(),
-                context.policy,
-                ec.query,
-                ec.operation_name,
-                json.dumps(ec.variables or {}, sort_keys=True, default=str),
-            )
-        service = service_for(ec.context.store) if key is not None else None
-        if service is not None:
-            hit = service.responses.get(key)
-            if hit is not None:
-                ec.result = hit
-                yield
-                return
-        yield
-        result = ec.result
-        if service is not None and isinstance(result, ExecutionResult) and not result.errors:
-            service.responses.put(key, result)
+    The document comes from the schema's parse cache, so a repeat costs no parse. A text that
+    does not parse is not cacheable; the schema then reports the syntax error as usual.
+    """
+    if not isinstance(query, str):
+        return False
+    try:
+        document = parse_document(query)
+    except GraphQLError:
+        return False
+    op = _operation(document, operation_name)
+    return (
+        op is not None
+        and op.operation is OperationType.QUERY
+        and all(
+            isinstance(s, FieldNode) and s.name.value in CACHEABLE
+            for s in op.selection_set.selections
+        )
+    )
 
 
-__all__: Final = ["CACHEABLE", "CoverageResponses"]
+async def coverage_responses(
+    context: Context,
+    request: GraphQLRequestData,
+    execute: Callable[[], Awaitable[ExecutionResult]],
+) -> ExecutionResult:
+    """The view's response cache (``api.http.ResponseCache``): a repeated coverage query is
+    answered with the result of its first execution; anything else is executed as usual."""
+    if not is_cacheable(request.query, request.operation_name):
+        return await execute()
+    key: Hashable = (
+        "response",
+        await context.store.revision(),
+        dt.date.today(),
+        context.policy,
+        request.query,
+        request.operation_name,
+        json.dumps(request.variables or {}, sort_keys=True, default=str),
+    )
+    responses = service_for(context.store).responses
+    hit = responses.get(key)
+    if hit is not None:
+        return hit
+    result = await execute()
+    if not result.errors:
+        responses.put(key, result)
+    return result
+
+
+__all__: Final = ["CACHEABLE", "coverage_responses", "is_cacheable"]

@@ -3,26 +3,32 @@
 Typical use in the Starlette app::
 
     from starlette.applications import Starlette
-    from api.http import caching_extensions, graphql_routes
+    from api.http import DocumentCachingSchema, graphql_routes
 
-    schema = strawberry.Schema(Query, extensions=[*caching_extensions()])
+    schema = DocumentCachingSchema(Query)
     app = Starlette(routes=[*graphql_routes(schema, context_getter=get_context)])
 
 ``get_context(request, response)`` (sync or async) returns the per-request
-context object. GraphiQL's browser bundles come from npm (``npm ci`` copies
-them to ``api/static/graphiql/vendor/``) and are served by the app itself.
+context object. ``DocumentCachingSchema`` is a ``strawberry.Schema`` with parse and
+validation caches keyed on the query text (``graphql_routes`` refuses a schema without
+them); ``graphql_routes(..., response_cache=...)`` can answer repeated operations without
+executing them (the app uses it for coverage queries).
+GraphiQL's browser bundles come from npm (``npm ci`` copies them to
+``api/static/graphiql/vendor/``) and are served by the app itself.
 """
 
-from .negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate_media_type
-from .routes import (
+from .document_cache import (
     CACHE_MAXSIZE,
     CacheInfo,
-    TextValidationCache,
-    caching_extensions,
+    DocumentCache,
+    DocumentCacheInfo,
+    DocumentCachingSchema,
     check_caching,
-    graphql_routes,
+    parse_document,
 )
-from .view import GRAPHIQL_DIR, ContextGetter, GraphQLView, is_request_error
+from .negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate_media_type
+from .routes import graphql_routes
+from .view import GRAPHIQL_DIR, ContextGetter, GraphQLView, ResponseCache, is_request_error
 
 __all__ = [
     "APPLICATION_JSON",
@@ -31,11 +37,14 @@ __all__ = [
     "GRAPHQL_RESPONSE_JSON",
     "CacheInfo",
     "ContextGetter",
+    "DocumentCache",
+    "DocumentCacheInfo",
+    "DocumentCachingSchema",
     "GraphQLView",
-    "TextValidationCache",
-    "caching_extensions",
+    "ResponseCache",
     "check_caching",
     "graphql_routes",
     "is_request_error",
     "negotiate_media_type",
+    "parse_document",
 ]

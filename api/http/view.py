@@ -17,15 +17,16 @@ Strawberry's own code. The overrides are, in order of the request's life:
 ``__call__`` (serve GraphiQL without building a context, JSON error bodies,
 no tracebacks), ``get_context`` (caller-supplied context getter),
 ``get_sub_response`` (remember the negotiated media type),
-``execute_single`` (405 for GET mutations), ``process_result`` (drop
-``data`` on request errors) and ``create_response`` (media type and status).
+``execute_single`` (the optional response cache; 405 for GET mutations),
+``process_result`` (drop ``data`` on request errors) and ``create_response``
+(media type and status).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http import process_result as strawberry_process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
     from starlette.types import Receive, Scope, Send
     from starlette.websockets import WebSocket
-    from strawberry.http import GraphQLRequestData
     from strawberry.schema import BaseSchema
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,15 @@ logger = logging.getLogger(__name__)
 #: for subscriptions); ``response`` is the sub-response whose headers, cookies
 #: and status code are merged into the reply.
 ContextGetter = Callable[[Any, Any], Any]
+
+#: ``response_cache(context, request_data, execute)`` returns the result of one operation sent
+#: over HTTP; ``execute()`` runs it through the schema. The cache may answer without calling
+#: ``execute`` (a stored result of an earlier identical request), so it must only store results
+#: that depend on nothing outside its key. ``context`` is what the context getter built.
+ResponseCache = Callable[
+    [Any, GraphQLRequestData, Callable[[], Awaitable[ExecutionResult]]],
+    Awaitable[ExecutionResult],
+]
 
 GRAPHIQL_DIR = Path(__file__).resolve().parent.parent / "static" / "graphiql"
 
@@ -105,6 +114,10 @@ class GraphQLView(GraphQL):
         graphiql: serve GraphiQL on a browser GET (``Accept: text/html``).
         graphiql_dir: folder holding ``index.html`` and the generated
             ``vendor/`` bundles (``npm ci`` writes them).
+        response_cache: wraps the execution of each operation sent over HTTP (not
+            websockets); see ``ResponseCache``. Why here and not as a schema extension:
+            an extension costs every request its hooks, and a cache hit here skips the
+            schema altogether.
         **kwargs: passed to ``strawberry.asgi.GraphQL`` (keep-alive, websocket
             protocols, ``allowed_origins``...).
     """
@@ -116,6 +129,7 @@ class GraphQLView(GraphQL):
         context_getter: ContextGetter | None = None,
         graphiql: bool = True,
         graphiql_dir: Path = GRAPHIQL_DIR,
+        response_cache: ResponseCache | None = None,
         **kwargs: Any,
     ) -> None:
         # Strawberry's `graphql_ide` only selects its CDN-based page; any
@@ -123,6 +137,7 @@ class GraphQLView(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, **kwargs)
         self.context_getter = context_getter
         self.graphiql_dir = graphiql_dir
+        self.response_cache = response_cache
 
     # -- entry point ---------------------------------------------------------
 
@@ -233,9 +248,12 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Turn Strawberry's 400 for a GET mutation into the spec's 405."""
-        try:
-            return await super().execute_single(
+        """Execute through the response cache, if any; turn Strawberry's 400 for a GET mutation
+        into the spec's 405."""
+
+        def execute() -> Awaitable[ExecutionResult]:
+            # Explicit super(): the zero-argument form needs the method's own frame.
+            return super(GraphQLView, self).execute_single(
                 request=request,
                 request_adapter=request_adapter,
                 sub_response=sub_response,
@@ -243,6 +261,14 @@ class GraphQLView(GraphQL):
                 root_value=root_value,
                 request_data=request_data,
             )
+
+        cache = self.response_cache
+        if cache is not None and request_adapter.method == "GET" and not self.allow_queries_via_get:
+            cache = None  # a stored query result must not bypass Strawberry's refusal
+        try:
+            if cache is None:
+                return await execute()
+            return await cache(context, request_data, execute)
         except HTTPException as exc:
             if request_adapter.method == "GET" and isinstance(
                 exc.__cause__, InvalidOperationTypeError

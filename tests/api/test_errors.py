@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from graphql import GraphQLError
 
 from api.app import create_app
+from api.errors import INTERNAL_MESSAGE
+from api.schema import schema
 from api.settings import Settings
 from graph.errors import StoreUnavailable
 from tests.api.conftest import Gql, _client
@@ -49,6 +53,29 @@ def test_store_failures_are_masked_and_coded(failing: tuple[Gql, str]) -> None:
         assert error["extensions"]["code"] == expected
         text = str(body)
         assert "secret" not in text and "Traceback" not in text and "RuntimeError" not in text
+
+
+def test_the_server_log_keeps_what_the_client_does_not_see(
+    failing: tuple[Gql, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    gql, _ = failing
+    caplog.set_level(logging.ERROR, logger="strawberry.execution")
+    body = gql('{ node(id: "KEN") { key } }')
+    assert SECRET not in str(body)
+    logged = [r for r in caplog.records if r.name == "strawberry.execution"]
+    # The original error, with the traceback of the exception the store raised.
+    assert any(SECRET in r.getMessage() and r.exc_info and r.exc_info[0] for r in logged)
+
+
+def test_mapping_errors_twice_changes_nothing() -> None:
+    # Strawberry may pass the same list to process_errors more than once.
+    errors = [GraphQLError("boom", original_error=RuntimeError(SECRET))]
+    schema.process_errors(errors)
+    once = list(errors)
+    schema.process_errors(errors)
+    assert errors[0] is once[0]
+    assert errors[0].message == INTERNAL_MESSAGE
+    assert errors[0].extensions == {"code": "INTERNAL_SERVER_ERROR"}
 
 
 def test_syntax_and_validation_errors_keep_their_messages(gql: Gql) -> None:

@@ -1,26 +1,31 @@
-"""The response cache of coverage queries: a repeat is served without executing, and nothing
-is shared across revisions, callers or kinds of operation."""
+"""The response cache of coverage queries, over HTTP: a repeat is served without executing, and
+nothing is shared across revisions, callers or kinds of operation.
+
+The app runs in-process (``httpx.ASGITransport``, lifespan entered by hand) over an embedded
+store the test holds, so the test can look into the store's coverage service.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-import strawberry
 
-from api.context import Context
-from api.coverage import EXTENSIONS
+import api.schema
+from api.app import create_app
 from api.coverage.service import service_for
-from api.http import caching_extensions
-from api.nodes import NODE_TYPES
-from api.policy import Policy
-from api.schema import Mutation, Query
+from api.settings import Settings
 from graph.embedded import EmbeddedStore
-from graph.store import WeightScope
 from tests.factories import small_graph
 
 MATRIX = '{ coverageMatrix(groupBy: [REGION], asOf: "2024-06-30") { revision total { partners } } }'
+STAFF_KEY = "responses-test-key"
+
+Post = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture
@@ -33,50 +38,89 @@ async def store(tmp_path: Path) -> AsyncIterator[EmbeddedStore]:
 
 
 @pytest.fixture
-def schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        types=NODE_TYPES,
-        extensions=[*caching_extensions(), *EXTENSIONS],
+async def post(store: EmbeddedStore, tmp_path: Path) -> AsyncIterator[Post]:
+    """``await post(query, variables=None, staff=False)``: the decoded JSON body."""
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        store="embedded",
+        db_path=tmp_path / "unused.db",
+        privileged_keys=frozenset({STAFF_KEY}),
     )
+    app = create_app(settings, store=store)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+
+        async def call(query: str, variables: Any = None, *, staff: bool = False) -> Any:
+            headers = {"Authorization": f"Bearer {STAFF_KEY}"} if staff else {}
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        yield call
 
 
-async def test_a_repeat_is_served_from_the_cache(
-    store: EmbeddedStore, schema: strawberry.Schema
+def entries(store: EmbeddedStore) -> int:
+    return len(service_for(store).responses.items)
+
+
+async def test_a_repeat_is_served_without_executing(
+    post: Post, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    staff, caller = Policy(privileged=True), Policy()
-    first = await schema.execute(MATRIX, context_value=Context(store, staff))
-    assert first.errors is None and first.data is not None
-    service = service_for(store)
-    assert len(service.responses.items) == 1
-    again = await schema.execute(MATRIX, context_value=Context(store, staff))
-    assert again.data == first.data and len(service.responses.items) == 1
-    other = await schema.execute(MATRIX, context_value=Context(store, caller))
-    assert len(service.responses.items) == 2  # another caller view, another entry
+    first = await post(MATRIX, staff=True)
+    assert "errors" not in first and entries(store) == 1
+
+    async def no_execution(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a cached coverage query must not reach the schema")
+
+    monkeypatch.setattr(api.schema.schema, "execute", no_execution)
+    assert await post(MATRIX, staff=True) == first
+    assert entries(store) == 1
+
+
+async def test_variables_and_callers_have_entries_of_their_own(
+    post: Post, store: EmbeddedStore
+) -> None:
+    query = "query M($asOf: Date) { coverageMatrix(groupBy: [REGION], asOf: $asOf) { revision } }"
+    await post(query, {"asOf": "2024-06-30"}, staff=True)
+    await post(query, {"asOf": "2024-06-30"}, staff=True)
+    assert entries(store) == 1
+    await post(query, {"asOf": "2023-06-30"}, staff=True)
+    assert entries(store) == 2
+    staff = await post(MATRIX, staff=True)
+    caller = await post(MATRIX)
+    assert entries(store) == 4  # another caller view, another entry
+    assert staff["data"]["coverageMatrix"]["total"]["partners"] is not None
     # fewer than k partners in the whole small graph: hidden from the unprivileged caller
-    assert other.data["coverageMatrix"]["total"]["partners"] is None
-    await store.set_need_weights({(WeightScope.REGION, "Africa"): 2.0})
-    after = await schema.execute(MATRIX, context_value=Context(store, staff))
-    assert after.data["coverageMatrix"]["revision"] == first.data["coverageMatrix"]["revision"] + 1
+    assert caller["data"]["coverageMatrix"]["total"]["partners"] is None
 
 
-async def test_only_coverage_queries_are_cached(
-    store: EmbeddedStore, schema: strawberry.Schema
-) -> None:
-    staff = Policy(privileged=True)
-    service = service_for(store)
-    await schema.execute("{ health { revision } }", context_value=Context(store, staff))
-    await schema.execute(
-        "{ health { revision } coverageMatrix(groupBy: [THEME]) { revision } }",
-        context_value=Context(store, staff),
+async def test_a_write_invalidates_the_cache(post: Post, store: EmbeddedStore) -> None:
+    before = await post(MATRIX, staff=True)
+    written = await post(
+        'mutation { setNeedWeights(input: {weights: [{scope: REGION, key: "Africa", '
+        "weight: 2}]}) { revision userErrors { message } } }",
+        staff=True,
     )
-    await schema.execute(
-        "mutation { setNeedWeights(input: {weights: []}) { revision } }",
-        context_value=Context(store, staff),
-    )
-    bad = await schema.execute(
-        "{ coverageMatrix(groupBy: []) { revision } }", context_value=Context(store, staff)
-    )
-    assert bad.errors
-    assert service.responses.items == {}
+    assert written["data"]["setNeedWeights"]["userErrors"] == []
+    after = await post(MATRIX, staff=True)
+    revision = before["data"]["coverageMatrix"]["revision"]
+    assert after["data"]["coverageMatrix"]["revision"] == revision + 1
+
+
+async def test_errors_and_other_operations_are_not_cached(post: Post, store: EmbeddedStore) -> None:
+    bad = await post("{ coverageMatrix(groupBy: []) { revision } }", staff=True)
+    assert bad["errors"]
+    await post("{ coverageMatrix(groupBy: []) { revision } }", staff=True)
+    syntax = await post("{ coverageMatrix(groupBy: [REGION]) { revision }", staff=True)
+    assert syntax["errors"][0]["message"].startswith("Syntax Error")
+    assert entries(store) == 0
+    await post("{ health { revision } }", staff=True)
+    await post("{ health { revision } coverageMatrix(groupBy: [THEME]) { revision } }", staff=True)
+    await post("{ ... on Query { coverageMatrix(groupBy: [THEME]) { revision } } }", staff=True)
+    await post("mutation { setNeedWeights(input: {weights: []}) { revision } }", staff=True)
+    assert entries(store) == 0

@@ -29,7 +29,7 @@ import strawberry
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.http import GRAPHIQL_DIR, caching_extensions, graphql_routes
+from api.http import GRAPHIQL_DIR, DocumentCachingSchema, graphql_routes
 from api.settings import Settings
 from tests.live import serve
 
@@ -95,8 +95,8 @@ class Mutation:
 
 
 def build_schema(*, with_caches: bool = True) -> strawberry.Schema:
-    extensions = caching_extensions() if with_caches else []
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    schema_class = DocumentCachingSchema if with_caches else strawberry.Schema
+    return schema_class(query=Query, mutation=Mutation)
 
 
 def build_tiny_app() -> Starlette:

@@ -9,24 +9,27 @@ synchronous, so they behave the same under any pytest-asyncio mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
+from graphql import FieldNode, GraphQLError, ValidationRule
 from starlette.applications import Starlette
-from strawberry.extensions import ParserCache
+from strawberry.extensions import AddValidationRules, DisableValidation, MaxTokensLimiter
+from strawberry.types import ExecutionResult
 
 from api.http import (
     APPLICATION_JSON,
     CACHE_MAXSIZE,
     GRAPHQL_RESPONSE_JSON,
-    TextValidationCache,
-    caching_extensions,
+    DocumentCache,
+    DocumentCachingSchema,
     check_caching,
     graphql_routes,
     negotiate_media_type,
+    parse_document,
 )
 
 GQL = GRAPHQL_RESPONSE_JSON
@@ -164,15 +167,19 @@ def test_browser_get_renders_graphiql_but_scripts_get_json(client: httpx.Client)
 
 
 def test_parse_and_validation_results_are_cached(client: httpx.Client) -> None:
-    # The LRU caches are process-wide per maxsize, so fresh instances see the server's.
-    parse_cache: Any = ParserCache(maxsize=CACHE_MAXSIZE).cached_parse_document
-    body = {"query": "query CacheProbe { __typename }"}
-    post(client, body)
-    parse_hits = parse_cache.cache_info().hits
-    validation_hits = TextValidationCache.cache_info(CACHE_MAXSIZE).hits
-    assert post(client, body).json() == {"data": {"__typename": "Query"}}
-    assert parse_cache.cache_info().hits == parse_hits + 1
-    assert TextValidationCache.cache_info(CACHE_MAXSIZE).hits == validation_hits + 1
+    # The caches are process-wide per size, so this process sees the server's.
+    cache = DocumentCache.of_size(CACHE_MAXSIZE)
+    query = "query CacheProbe { __schema { queryType { name } } }"
+    post(client, {"query": query})
+    before = cache.info()
+    response = post(client, {"query": query})
+    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    after = cache.info()
+    assert after.parse.hits > before.parse.hits  # the app's response cache parses too
+    assert after.validation.hits == before.validation.hits + 1
+    # Code outside the schema reads the same parse cache.
+    assert parse_document(query) is parse_document(query)
+    assert cache.info().parse.hits == after.parse.hits + 2
 
 
 @pytest.mark.parametrize(
@@ -250,50 +257,103 @@ class Query:
         return "pong"
 
 
+class NoPingRule(ValidationRule):
+    """A rule an extension adds: the cache must apply it too."""
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        if node.name.value == "ping":
+            self.report_error(GraphQLError("no ping", node))
+
+
 def test_schema_without_caches_is_refused() -> None:
-    with pytest.raises(ValueError, match="ParserCache and ValidationCache"):
+    with pytest.raises(ValueError, match="does not cache parsed and validated documents"):
         check_caching(strawberry.Schema(query=Query))
-    check_caching(strawberry.Schema(query=Query, extensions=caching_extensions()))
+    with pytest.raises(ValueError, match="does not cache parsed and validated documents"):
+        check_caching(DocumentCachingSchema(query=Query, document_cache_size=None))
+    check_caching(DocumentCachingSchema(query=Query))
 
 
-def test_validation_cache_is_keyed_on_schema_and_query_text() -> None:
-    maxsize = 7  # a store of its own: the servers' requests use CACHE_MAXSIZE's
-    schema = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
+def counting(maxsize: int) -> Any:
+    """``run(schema, query)`` -> (parse hits, validation hits, validation misses, answer)
+    of one execution, counted on the process-wide caches of ``maxsize``."""
+    cache = DocumentCache.of_size(maxsize)
 
-    def run(on: strawberry.Schema, query: str) -> tuple[int, int, Any]:
-        before = TextValidationCache.cache_info(maxsize)
+    def run(on: strawberry.Schema, query: str) -> tuple[int, int, int, Any]:
+        before = cache.info()
         result = on.execute_sync(query)
-        after = TextValidationCache.cache_info(maxsize)
+        after = cache.info()
         errors = [e.message for e in result.errors or []]
-        return after.hits - before.hits, after.misses - before.misses, result.data or errors
+        return (
+            after.parse.hits - before.parse.hits,
+            after.validation.hits - before.validation.hits,
+            after.validation.misses - before.validation.misses,
+            result.data or errors,
+        )
 
-    assert run(schema, "{ ping }") == (0, 1, {"ping": "pong"})
-    assert run(schema, "{ ping }") == (1, 0, {"ping": "pong"})
+    return run
+
+
+def test_caches_are_keyed_on_schema_and_query_text() -> None:
+    maxsize = 7  # caches of their own: the servers' requests use CACHE_MAXSIZE's
+    schema = DocumentCachingSchema(query=Query, document_cache_size=maxsize)
+    run = counting(maxsize)
+    assert run(schema, "{ ping }") == (0, 0, 1, {"ping": "pong"})
+    assert run(schema, "{ ping }") == (1, 1, 0, {"ping": "pong"})
     # Another text is another key, even for the same document.
-    assert run(schema, "query { ping }") == (0, 1, {"ping": "pong"})
-    assert run(schema, "{  ping }") == (0, 1, {"ping": "pong"})
+    assert run(schema, "query { ping }") == (0, 0, 1, {"ping": "pong"})
+    assert run(schema, "{  ping }") == (0, 0, 1, {"ping": "pong"})
     # Validation errors are cached and still reported.
     unknown = ["Cannot query field 'pong' on type 'Query'. Did you mean 'ping'?"]
-    assert run(schema, "{ pong }") == (0, 1, unknown)
-    assert run(schema, "{ pong }") == (1, 0, unknown)
-    # The same text against another schema is validated against that schema.
-    other = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
-    assert run(other, "{ ping }") == (0, 1, {"ping": "pong"})
+    assert run(schema, "{ pong }") == (0, 0, 1, unknown)
+    assert run(schema, "{ pong }") == (1, 1, 0, unknown)
+    # Syntax errors are not cached, and reported as without a cache.
+    syntax = ["Syntax Error: Expected Name, found <EOF>."]
+    assert run(schema, "{ ping") == (0, 0, 0, syntax)
+    assert run(schema, "{ ping") == (0, 0, 0, syntax)
+    # The same text against another schema is parsed once but validated against that schema.
+    other = DocumentCachingSchema(query=Query, document_cache_size=maxsize)
+    assert run(other, "{ ping }") == (1, 0, 1, {"ping": "pong"})
 
 
-def test_validation_cache_is_a_bounded_lru() -> None:
+def test_caches_honour_extensions_that_change_parsing_or_validation() -> None:
+    maxsize = 5
+    run = counting(maxsize)
+    limited = DocumentCachingSchema(
+        query=Query, document_cache_size=maxsize, extensions=[lambda: MaxTokensLimiter(3)]
+    )
+    assert run(limited, "{ ping }")[3] == {"ping": "pong"}
+    errors = run(limited, "{ a: ping }")[3]
+    assert "more than 3 tokens" in errors[0]
+    # With validation disabled nothing is validated, so nothing is cached either.
+    unvalidated = DocumentCachingSchema(
+        query=Query, document_cache_size=maxsize, extensions=[DisableValidation]
+    )
+    assert run(unvalidated, "{ pong }") == (0, 0, 0, [])
+    strict = DocumentCachingSchema(
+        query=Query,
+        document_cache_size=maxsize,
+        extensions=[lambda: AddValidationRules([NoPingRule])],
+    )
+    assert run(strict, "{ ping }")[3] == ["no ping"]
+    assert run(strict, "{ ping }")[1:] == (1, 0, ["no ping"])
+
+
+def test_caches_are_bounded_lrus() -> None:
     maxsize = 2
-    schema = strawberry.Schema(query=Query, extensions=caching_extensions(maxsize))
+    schema = DocumentCachingSchema(query=Query, document_cache_size=maxsize)
+    run = counting(maxsize)
 
     def hit(query: str) -> bool:
-        hits = TextValidationCache.cache_info(maxsize).hits
-        assert not schema.execute_sync(query).errors
-        return TextValidationCache.cache_info(maxsize).hits > hits
+        parse_hits, validation_hits, _, data = run(schema, query)
+        assert data == {query[2]: "pong"}
+        assert parse_hits == validation_hits
+        return parse_hits == 1
 
     assert [hit("{ a: ping }"), hit("{ b: ping }"), hit("{ a: ping }")] == [False, False, True]
     assert not hit("{ c: ping }")  # evicts b, the least recently used
     assert [hit("{ a: ping }"), hit("{ b: ping }")] == [True, False]
-    assert TextValidationCache.cache_info(maxsize).currsize == maxsize
+    info = DocumentCache.of_size(maxsize).info()
+    assert info.parse.currsize == info.validation.currsize == maxsize
 
 
 def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:
@@ -301,7 +361,7 @@ def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:
         msg = "secret database password in this message"
         raise RuntimeError(msg)
 
-    schema = strawberry.Schema(query=Query, extensions=caching_extensions())
+    schema = DocumentCachingSchema(query=Query)
     app = Starlette(routes=graphql_routes(schema, context_getter=broken_context, graphiql=False))
     with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as test_client:
         response = post(test_client, {"query": "{ ping }"}, accept=GQL)
@@ -310,8 +370,33 @@ def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:
     assert response.json() == {"errors": [{"message": "Internal server error"}]}
 
 
+def test_response_cache_wraps_execution(serve_app: Any) -> None:
+    seen: list[str | None] = []
+
+    async def response_cache(
+        context: object, request: Any, execute: Callable[[], Awaitable[ExecutionResult]]
+    ) -> ExecutionResult:
+        seen.append(request.query)
+        if request.operation_name == "Canned":
+            return ExecutionResult(data={"ping": "from the cache"}, errors=None)
+        return await execute()
+
+    schema = DocumentCachingSchema(query=Query)
+    routes = graphql_routes(
+        schema, graphiql=False, response_cache=response_cache, allow_queries_via_get=False
+    )
+    canned = {"query": "query Canned { ping }", "operationName": "Canned"}
+    with serve_app(Starlette(routes=routes)) as base_url, httpx.Client(base_url=base_url) as c:
+        assert post(c, {"query": "{ ping }"}).json() == {"data": {"ping": "pong"}}
+        assert post(c, canned).json() == {"data": {"ping": "from the cache"}}
+        # A request the view refuses is not answered from the cache.
+        refused = c.get("/graphql", params=canned)
+        assert refused.status_code >= 400 and "from the cache" not in refused.text
+    assert seen == ["{ ping }", "query Canned { ping }"]
+
+
 def test_graphiql_can_be_disabled(serve_app: Any) -> None:
-    schema = strawberry.Schema(query=Query, extensions=caching_extensions())
+    schema = DocumentCachingSchema(query=Query)
     app = Starlette(routes=graphql_routes(schema, graphiql=False))
     with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as test_client:
         page = test_client.get("/graphql", headers={"accept": "text/html"})
