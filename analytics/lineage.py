@@ -389,6 +389,12 @@ def contributions(
     >>> [(x.outcome.id, round(x.share, 3)) for x in result.outcomes]
     [('o', 0.171)]
     """
+    return _contributions(index, subject, depth, kinds)[0]
+
+
+def _contributions(
+    index: FlowIndex, subject: str, depth: int, kinds: frozenset[NodeKind]
+) -> tuple[Contributions, Spread]:
     check_depth(depth)
     what = "programme" if kinds == frozenset({NodeKind.PROGRAMME}) else "actor"
     start = _subject(index, subject, kinds, what)
@@ -403,7 +409,7 @@ def contributions(
         if (node := nodes[ids[p]]).kind is NodeKind.OUTCOME
     ]
     outcomes.sort(key=lambda c: (-c.share, c.outcome.id))
-    return Contributions(
+    found = Contributions(
         subject=start,
         depth=depth,
         min_share=index.min_share,
@@ -412,6 +418,7 @@ def contributions(
         flow=index,
         hops=hops,
     )
+    return found, spread
 
 
 # --------------------------------------------------------------------------- programme impact
@@ -486,7 +493,7 @@ def programme_impact(
     levels). A programme's share of an outcome follows the same rule as an actor's; each
     partner gets ``weight / total weight`` of everything the programme earns.
     """
-    result = contributions(index, programme, depth=depth, kinds=frozenset({NodeKind.PROGRAMME}))
+    result, spread = _contributions(index, programme, depth, frozenset({NodeKind.PROGRAMME}))
     levels = {level.value: 0 for level in sorted(_LEVEL_ORDER, key=_LEVEL_ORDER.__getitem__)}
     for c in result.outcomes:
         levels[str(c.outcome.props.get("level", ResultsLevel.OUTCOME))] += 1
@@ -501,8 +508,7 @@ def programme_impact(
         if link.type is RelType.PARTNERS_IN
     ]
     partners.sort(key=lambda p: (-p.share, p.actor.id))
-    used = index.spread(programme, depth, forward=True).links
-    evidence = evidence_of(index.rels[r] for r in index.rels_of(used).tolist())
+    evidence = evidence_of(index.rels[r] for r in index.rels_of(spread.links).tolist())
     return ProgrammeImpact(
         contributions=result,
         by_level=MappingProxyType(levels),

@@ -6,6 +6,8 @@ process can host several apps in tests.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ from starlette.routing import Route
 from api.context import Context
 from api.coverage.responses import coverage_responses
 from api.http import graphql_routes
+from api.lineage.warm import keep_warm
 from api.policy import Policy
 from api.schema import AREAS, schema
 from api.settings import Settings
@@ -43,9 +46,18 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             except GraphError as err:
                 log.error("store not ready: %s", err)
         app.state.store = active
+        warm = (
+            asyncio.create_task(keep_warm(active, settings.lineage_warm_seconds))
+            if settings.lineage_warm_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if warm is not None:
+                warm.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warm
             if owned:
                 await active.close()
 

@@ -36,6 +36,7 @@ class Settings:
     suppression_k: int
     privileged_keys: frozenset[str]
     log_level: str
+    lineage_warm_seconds: float
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -58,4 +59,5 @@ class Settings:
             suppression_k=config("PARTNERNET_SUPPRESSION_K", cast=int, default=5),
             privileged_keys=frozenset(k for k in str(keys).split(",") if k.strip()),
             log_level=config("PARTNERNET_LOG_LEVEL", default="info"),
+            lineage_warm_seconds=config("PARTNERNET_LINEAGE_WARM_SECONDS", cast=float, default=5.0),
         )

@@ -240,23 +240,6 @@ def neighbours(out: bool, into: bool, types: frozenset[RelType] | None) -> str:
     )
 
 
-@functools.cache
-def expand_step(out_types: frozenset[RelType], in_types: frozenset[RelType]) -> str:
-    """One breadth-first hop: relationships valid at ``$day`` leaving each ``$ids`` node
-    through the allowed (type, direction) steps."""
-    branches = []
-    if out_types:
-        branches.append(f"MATCH (n)-[r:{_types(out_types)}]->(m) RETURN r")
-    if in_types:
-        branches.append(f"MATCH (n)<-[r:{_types(in_types)}]-(m) RETURN r")
-    return (
-        f"UNWIND $ids AS id MATCH (n:{ENTITY} {{id: id}}) "
-        f"CALL (n) {{ {' UNION ALL '.join(branches)} }} "
-        f"WITH DISTINCT r WHERE {_valid('r')} "
-        f"RETURN collect({_rel_row('r', 'startNode(r)', 'endNode(r)')}) AS rows"
-    )
-
-
 # --------------------------------------------------------------------------- find_nodes
 
 _ACTORS: Final = _labels(ACTOR_KINDS)

@@ -31,7 +31,6 @@ from graph.store import (
     Page,
     Snapshot,
     SortOrder,
-    Subgraph,
     WeightScope,
 )
 from graph.weights import validate_weights
@@ -174,16 +173,6 @@ class EmbeddedStore:
         mem = self._mem
         rels = [r for r in mem.rels.values() if r.type in rel_types]
         return GraphRecords(self._revision, list(mem.nodes.values()), rels)
-
-    async def expand(
-        self,
-        start: Sequence[str],
-        *,
-        steps: Mapping[RelType, Direction],
-        max_depth: int,
-        as_of: str | None = None,
-    ) -> Subgraph:
-        return self._mem.expand(start, steps, max_depth, as_of)
 
     async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
         return dict(self._weights)

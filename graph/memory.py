@@ -8,7 +8,7 @@ The embedded store keeps one of these in step with SQLite. The filter semantics 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import networkx as nx
 
@@ -27,7 +27,6 @@ from graph.store import (
     NodeFilter,
     Page,
     SortOrder,
-    Subgraph,
     decode_cursor,
     encode_cursor,
     sort_key,
@@ -45,7 +44,7 @@ class MemoryGraph:
         self.rels: dict[str, Relationship] = {}
         self.g = nx.MultiDiGraph()
         self._by_kind: dict[NodeKind, set[str]] = {k: set() for k in NodeKind}
-        # (node, type) -> {relationship id: relationship}, each way, so expand and the filters
+        # (node, type) -> {relationship id: relationship}, each way, so the filters
         # visit only the relationships of the type asked for (a popular programme has tens of
         # thousands of partners of other types).
         self._out: dict[tuple[str, RelType], dict[str, Relationship]] = {}
@@ -101,41 +100,6 @@ class MemoryGraph:
                 edges.sort(key=lambda e: (e.rel.type, e.node.id, e.rel.id))
             out[node_id] = edges
         return out
-
-    def expand(
-        self,
-        start: Sequence[str],
-        steps: Mapping[RelType, Direction],
-        max_depth: int,
-        as_of: str | None,
-    ) -> Subgraph:
-        depth = {s: 0 for s in start if s in self.nodes}
-        followed: dict[str, Relationship] = {}
-        frontier = sorted(depth)
-        for hop in range(1, max_depth + 1):
-            nxt: list[str] = []
-            for node_id in frontier:
-                for rel in self._steps(node_id, steps):
-                    if not rel.valid_at(as_of):
-                        continue
-                    followed[rel.id] = rel
-                    other = rel.end if rel.start == node_id else rel.start
-                    if other not in depth:
-                        depth[other] = hop
-                        nxt.append(other)
-            frontier = nxt
-        return Subgraph(
-            nodes=[self.nodes[i] for i in sorted(depth)],
-            depth=depth,
-            relationships=[followed[k] for k in sorted(followed)],
-        )
-
-    def _steps(self, node_id: str, steps: Mapping[RelType, Direction]) -> Iterator[Relationship]:
-        for rel_type, direction in steps.items():
-            if direction in (Direction.OUT, Direction.BOTH):
-                yield from self.out_rels(node_id, rel_type)
-            if direction in (Direction.IN, Direction.BOTH):
-                yield from self.in_rels(node_id, rel_type)
 
     def find(self, flt: NodeFilter, first: int, after: str | None, sort: SortOrder) -> Page:
         kinds = flt.kinds or frozenset(NodeKind)

@@ -78,7 +78,6 @@ from graph.store import (
     Page,
     Snapshot,
     SortOrder,
-    Subgraph,
     WeightScope,
     decode_cursor,
     encode_cursor,
@@ -530,50 +529,6 @@ class Neo4jStore:
         for edges in out.values():
             edges.sort(key=lambda e: (e.rel.type, e.node.id, e.rel.id))
         return out
-
-    async def expand(
-        self,
-        start: Sequence[str],
-        *,
-        steps: Mapping[RelType, Direction],
-        max_depth: int,
-        as_of: str | None = None,
-    ) -> Subgraph:
-        """Breadth-first, one query per hop, all in one read transaction."""
-        out_types = frozenset(
-            RelType(t) for t, d in steps.items() if d in (Direction.OUT, Direction.BOTH)
-        )
-        in_types = frozenset(
-            RelType(t) for t, d in steps.items() if d in (Direction.IN, Direction.BOTH)
-        )
-        step = cypher.expand_step(out_types, in_types) if out_types or in_types else None
-
-        async def work(tx: AsyncManagedTransaction) -> Subgraph:
-            depth = {n.id: 0 for n in await self._tx_nodes(tx, list(start)) if n is not None}
-            followed: dict[str, Relationship] = {}
-            frontier = sorted(depth)
-            for hop in range(1, max_depth + 1):
-                if not frontier or step is None:
-                    break
-                nxt: list[str] = []
-                for chunk in _batched(frontier, self._batch):
-                    for row in await _rows(tx, step, ids=chunk, day=as_of):
-                        rel = _rel(row)
-                        followed[rel.id] = rel
-                        for other in (rel.start, rel.end):
-                            if other not in depth:
-                                depth[other] = hop
-                                nxt.append(other)
-                frontier = nxt
-            ordered = sorted(depth)
-            nodes = [n for n in await self._tx_nodes(tx, ordered) if n is not None]
-            return Subgraph(
-                nodes=nodes,
-                depth=depth,
-                relationships=[followed[k] for k in sorted(followed)],
-            )
-
-        return await self._read(work)
 
     async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
         rows = await self._read(lambda tx: _rows(tx, cypher.NEED_WEIGHTS))

@@ -129,15 +129,6 @@ class ApplyResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Subgraph:
-    """Result of :meth:`GraphStore.expand`: nodes with their hop distance from the start."""
-
-    nodes: list[Node]
-    depth: dict[str, int]
-    relationships: list[Relationship]
-
-
-@dataclass(frozen=True, slots=True)
 class GraphRecords:
     """Result of :meth:`GraphStore.records`: every node and every relationship of the types
     asked for, all read at ``revision``, in no particular order."""
@@ -211,19 +202,6 @@ class GraphStore(Protocol):
         """Every node and every relationship of ``rel_types``, read at one revision, as plain
         records: what an analysis that compiles its own index of the graph needs, without
         the cost of a :class:`Snapshot`'s networkx graph."""
-
-    async def expand(
-        self,
-        start: Sequence[str],
-        *,
-        steps: Mapping[RelType, Direction],
-        max_depth: int,
-        as_of: str | None = None,
-    ) -> Subgraph:
-        """Breadth-first expansion from ``start`` following only the relationship types in
-        ``steps``, each in its direction, for at most ``max_depth`` hops, through
-        relationships valid at ``as_of``. Returns every node reached (with its hop distance)
-        and every relationship followed, sorted by id."""
 
     async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
         """Need/priority weights set so far; anything absent weighs 1."""

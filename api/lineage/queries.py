@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from analytics import lineage as lin
 from api.context import Context
-from api.lineage.cache import INDEXES, RESULTS
+from api.lineage.cache import RESULTS, index_for
 from api.lineage.types import (
     Contributions,
     DepthArg,
@@ -35,17 +35,6 @@ IMPACT_DEPTH = 7
 
 def _day(as_of: dt.date | None) -> str | None:
     return None if as_of is None else as_of.isoformat()
-
-
-async def _index(ctx: Context, as_of: str | None, min_share: float) -> lin.FlowIndex:
-    """The compiled flow for the current revision, built at most once per revision."""
-    _, index = await INDEXES.get(
-        ctx.store,
-        ("index", as_of, min_share),
-        lambda: lin.load_index(ctx.store, as_of=as_of, min_share=min_share),
-        lambda built: built.weight,
-    )
-    return index
 
 
 def _weigh(size: int, index: lin.FlowIndex) -> int:
@@ -88,7 +77,7 @@ class LineageQuery:
         params = ("lineage", key, str(direction.value), depth, min_share, _day(as_of))
 
         async def compute() -> lin.Lineage:
-            index = await _index(ctx, _day(as_of), min_share)
+            index = await index_for(ctx.store, _day(as_of), min_share)
             return await asyncio.to_thread(
                 lin.outcome_lineage,
                 index,
@@ -131,7 +120,7 @@ class LineageQuery:
         params = ("contributions", key, depth, min_share, _day(as_of))
 
         async def compute() -> tuple[lin.Contributions, lin.FlowIndex]:
-            index = await _index(ctx, _day(as_of), min_share)
+            index = await index_for(ctx.store, _day(as_of), min_share)
             return await asyncio.to_thread(lin.contributions, index, key, depth=depth), index
 
         revision, (result, _) = await RESULTS.get(
@@ -167,7 +156,7 @@ class LineageQuery:
         params = ("impact", key, depth, min_share, _day(as_of))
 
         async def compute() -> tuple[lin.ProgrammeImpact, lin.FlowIndex]:
-            index = await _index(ctx, _day(as_of), min_share)
+            index = await index_for(ctx.store, _day(as_of), min_share)
             return await asyncio.to_thread(lin.programme_impact, index, key, depth=depth), index
 
         revision, (result, _) = await RESULTS.get(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import Conflict, IntegrityError, NotFound, ValidationError
-from graph.model import FocusGroup, NodeKind, Region, RelType, Role, Sensitivity
+from graph.model import (
+    FocusGroup,
+    Node,
+    NodeKind,
+    Region,
+    Relationship,
+    RelType,
+    Role,
+    Sensitivity,
+)
 from graph.store import (
     Direction,
     GraphStore,
@@ -252,29 +261,18 @@ async def test_validation_errors_name_the_field(store: GraphStore) -> None:
     assert await store.revision() == 0
 
 
-async def test_expand_follows_only_the_given_steps(store: GraphStore) -> None:
+async def test_records_hold_every_node_and_the_relationships_asked_for(store: GraphStore) -> None:
     await seeded(store)
-    upstream = {
-        RelType.CONTRIBUTED_TO: Direction.IN,
-        RelType.PRODUCED: Direction.IN,
-        RelType.PART_OF: Direction.OUT,
-        RelType.PARTICIPATED_IN: Direction.IN,
-        RelType.PARTNERS_IN: Direction.IN,
-    }
-    sub = await store.expand(["out-2"], steps=upstream, max_depth=3)
-    assert sub.depth == {"out-2": 0, "out-1": 1, "act-1": 2, "prog-a": 3, "cso-1": 3, "co-1": 3}
-    assert [n.id for n in sub.nodes] == sorted(sub.depth)
-    assert {r.type for r in sub.relationships} == {
-        RelType.CONTRIBUTED_TO,
-        RelType.PRODUCED,
-        RelType.PART_OF,
-        RelType.PARTICIPATED_IN,
-    }
-    deeper = await store.expand(["out-2"], steps=upstream, max_depth=4)
-    assert {"FRA", "cso-2"} <= set(deeper.depth)
-    then = await store.expand(["out-2"], steps=upstream, max_depth=4, as_of="2023-01-01")
-    assert "cso-2" not in then.depth and "FRA" in then.depth
-    assert (await store.expand(["nowhere"], steps=upstream, max_depth=3)).nodes == []
+    everything = [r async for r in store.export_records()]
+    types = frozenset({RelType.PRODUCED, RelType.PARTNERS_IN})
+    found = await store.records(types)
+    assert found.revision == await store.revision()
+    assert sorted(found.nodes, key=lambda n: n.id) == [r for r in everything if isinstance(r, Node)]
+    assert sorted(found.relationships, key=lambda r: r.id) == [
+        r for r in everything if isinstance(r, Relationship) and r.type in types
+    ]
+    assert {r.type for r in found.relationships} == types
+    assert (await store.records(frozenset())).relationships == []
 
 
 async def test_need_weights_are_stored_atomically(store_factory: StoreFactory) -> None:

@@ -101,7 +101,7 @@ async def test_no_server_notifications_on_a_fresh_database(
         )  # type: ignore[arg-type]
         await store.apply(small_graph())
         await store.neighbours(["prog-a", "x"])
-        await store.expand(["out-2"], steps={RelType.PRODUCED: "IN"}, max_depth=2)  # type: ignore[dict-item]
+        await store.records(frozenset({RelType.PRODUCED}))
         await store.snapshot("2021-01-01")
         await everything(store)
         await store.set_need_weights({(WeightScope.COUNTRY, "KEN"): 2.0})

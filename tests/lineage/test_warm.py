@@ -1,0 +1,81 @@
+"""The lineage flow index is recompiled after a write without a query waiting for it, but only
+for stores (and parameters) that lineage has been asked about."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from analytics import lineage as L
+from api.lineage import cache
+from api.lineage.warm import keep_warm
+from graph.store import GraphStore
+from tests.factories import node, rel
+from tests.lineage.graphs import chain
+
+TICK = 0.02
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str | None, float]]:
+    """Every index compiled to the end: (revision it was read at, asOf, minShare)."""
+    seen: list[tuple[int, str | None, float]] = []
+    real = L.load_index
+
+    async def counting(store: GraphStore, **kwargs: Any) -> L.FlowIndex:
+        revision = await store.revision()
+        built = await real(store, **kwargs)
+        seen.append((revision, kwargs["as_of"], kwargs["min_share"]))
+        return built
+
+    monkeypatch.setattr(cache.lin, "load_index", counting)
+    return seen
+
+
+@contextlib.asynccontextmanager
+async def warming(store: GraphStore) -> AsyncIterator[None]:
+    task = asyncio.create_task(keep_warm(store, TICK))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def until(condition: Any, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / TICK)):
+        if condition():
+            return
+        await asyncio.sleep(TICK)
+    raise AssertionError("condition not met in time")
+
+
+async def test_a_used_index_is_rebuilt_after_a_write(store: GraphStore, loads: list[Any]) -> None:
+    await store.apply(chain())
+    before = await store.revision()
+    await cache.index_for(store, None, 0.0)
+    await cache.index_for(store, "2023-06-01", 0.0)
+    async with warming(store):
+        await store.apply(
+            [node("Outcome", "out-9", "Ninth"), rel("PRODUCED", "act-1", "out-9", share=0.5)]
+        )
+        after = await store.revision()
+        assert after > before
+        await until(lambda: {(after, None, 0.0), (after, "2023-06-01", 0.0)} <= set(loads))
+    compiled = len(loads)
+    index = await cache.index_for(store, None, 0.0)
+    assert len(loads) == compiled  # the query found it ready
+    assert "out-9" in index.nodes
+
+
+async def test_an_unused_store_is_never_compiled(store: GraphStore, loads: list[Any]) -> None:
+    await store.apply(chain())
+    async with warming(store):
+        await store.apply([node("Outcome", "out-9", "Ninth")])
+        await asyncio.sleep(10 * TICK)
+    assert loads == []
