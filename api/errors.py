@@ -5,10 +5,16 @@ API contract (docs/API.md lists them). Anything that is not a deliberate, coded 
 internal failure: its message could carry internals (SQL, Cypher, file paths), so it is
 replaced by a fixed text before it leaves the process; the server log keeps the original and
 its traceback (:class:`CodedErrorsSchema` maps errors only after Strawberry has logged them).
+
+Only internal failures are logged with a traceback. A request that met an unavailable store
+logs one warning line (an outage would otherwise fill the log with identical tracebacks), and
+errors made for the client (syntax, validation, NOT_FOUND, BAD_USER_INPUT) are not logged: they
+are the caller's to read, not the operator's.
 """
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +88,9 @@ def _replace(error: GraphQLError, message: str, code: ErrorCode, **extensions: A
     )
 
 
+log = logging.getLogger("partnernet")
+
+
 class CodedErrorsSchema(strawberry.Schema):
     """A Strawberry schema whose errors reach clients as :func:`client_error` makes them.
 
@@ -99,5 +108,19 @@ class CodedErrorsSchema(strawberry.Schema):
         errors: list[GraphQLError],
         execution_context: ExecutionContext | None = None,
     ) -> None:
-        super().process_errors(errors, execution_context)
+        internal = [e for e in errors if _is_internal(e)]
+        if internal:
+            super().process_errors(internal, execution_context)
+        outage = next(
+            (e.original_error for e in errors if isinstance(e.original_error, StoreUnavailable)),
+            None,
+        )
+        if outage is not None:
+            log.warning("request failed, the store is unavailable: %s", outage)
         errors[:] = [client_error(e) for e in errors]
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """Whether ``error`` is an unexpected failure (not one written for the client)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | GraphError)

@@ -58,13 +58,34 @@ def test_store_failures_are_masked_and_coded(failing: tuple[Gql, str]) -> None:
 def test_the_server_log_keeps_what_the_client_does_not_see(
     failing: tuple[Gql, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    gql, _ = failing
-    caplog.set_level(logging.ERROR, logger="strawberry.execution")
+    gql, kind = failing
+    caplog.set_level(logging.INFO)
     body = gql('{ node(id: "KEN") { key } }')
     assert SECRET not in str(body)
-    logged = [r for r in caplog.records if r.name == "strawberry.execution"]
-    # The original error, with the traceback of the exception the store raised.
-    assert any(SECRET in r.getMessage() and r.exc_info and r.exc_info[0] for r in logged)
+    logged = [r for r in caplog.records if SECRET in r.getMessage()]
+    if kind == "unexpected":
+        # The original error, with the traceback of the exception the store raised.
+        (record,) = logged
+        assert record.levelno == logging.ERROR and record.exc_info and record.exc_info[0]
+    else:
+        # An outage: one warning line per request, no traceback.
+        (record,) = logged
+        assert record.levelno == logging.WARNING and not record.exc_info
+        assert record.name == "partnernet"
+
+
+def test_errors_written_for_the_client_are_not_logged(
+    gql: Gql, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for query in (
+        '{ node(id: "nobody") { key } }',
+        "{ actors(first: 500) { totalCount } }",
+        "{ programmes { nope } }",
+        "{ programmes ",
+    ):
+        assert gql(query)["errors"]
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_mapping_errors_twice_changes_nothing() -> None:
