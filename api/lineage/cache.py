@@ -25,9 +25,10 @@ T = TypeVar("T")
 #: At most this many results per store.
 SIZE = 32
 #: And at most this much weight per store. Measured on the synthetic 100,000-node graph: its
-#: flow index weighs 0.82 M and takes 60 MB (plus the records it holds, when they come from
-#: Neo4j rather than the embedded store's memory); the root's depth-10 lineage with its id
-#: lists weighs 0.47 M more and takes 9 MB.
+#: flow index weighs 0.82 M and takes 60 MB over the embedded store's own records, 590 MB when
+#: read from Neo4j (records included); the root's depth-10 lineage with its id lists weighs
+#: 0.47 M more and takes 9 MB. So results keep at most four indexes alive beyond the two of
+#: ``INDEXES``, and only when they were asked with as many different asOf/minShare values.
 BUDGET = 4_000_000
 
 
