@@ -59,6 +59,8 @@ async def plan_changes(
         if isinstance(c, NodeWrite):
             node = validate_node(c.kind, c.id, c.props, where=where)
             prev = nodes.get(c.id) or stored_nodes.get(c.id)
+            if c.create and prev is not None:
+                raise Conflict(f"node {c.id!r} already exists", where=where, field="id")
             if prev is not None and prev.kind != node.kind:
                 raise Conflict(
                     f"node {c.id!r} is already a {prev.kind}; it cannot become a {node.kind}",

@@ -85,12 +85,18 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class NodeWrite:
-    """Create or replace a node (props are validated against its kind on apply)."""
+    """Create or replace a node (props are validated against its kind on apply).
+
+    ``create``: the node must not exist yet (nor be written earlier in the batch); checked in
+    the same atomic step as the write, so of two concurrent creates of one id exactly one
+    succeeds and the other fails with :class:`graph.errors.Conflict` (``field="id"``).
+    """
 
     kind: str
     id: str
     props: dict[str, Any] = field(default_factory=dict)
     where: str | None = None
+    create: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,7 +176,10 @@ async def create_node(ctx: Context, kind: NodeKind, inp: Any) -> tuple[Any, int]
     errors: list[UserError | None] = [*_check_interval(props)]
     if existing is not None:
         errors.append(problem("key", f"{key!r} already exists", UserErrorCode.CONFLICT))
-    changes: list[Change] = [NodeWrite(kind.value, key, props)]
+    # create=True: the store re-checks atomically, so a concurrent create of the same key
+    # fails with CONFLICT instead of overwriting (the check above only gives a clear early
+    # error together with the other problems).
+    changes: list[Change] = [NodeWrite(kind.value, key, props, create=True)]
     if seat is not None:
         country = found.pop(0)
         errors.append(_expect(country, "based_in", seat, _STATE, "a Member State"))

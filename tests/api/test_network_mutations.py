@@ -3,6 +3,7 @@ outcome links; userErrors, atomicity, revisions, and who may write."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -104,6 +105,23 @@ mutation Update($input: UpdateCivilSocietyOrganizationInput!) {{
   }}
 }}
 """
+
+
+def test_of_concurrent_creates_of_one_key_exactly_one_wins(gql_mutable: Gql) -> None:
+    def create(name: str) -> dict[str, Any]:
+        variables = {"input": {"key": "cso-contested", "name": name, "focusGroups": ["YOUTH"]}}
+        return staff(gql_mutable, CREATE_CSO, variables)["createCivilSocietyOrganization"]
+
+    names = [f"Claimant {i}" for i in range(4)]
+    with ThreadPoolExecutor(len(names)) as pool:
+        payloads = list(pool.map(create, names))
+    won = [p for p in payloads if not p["userErrors"]]
+    lost = [p for p in payloads if p["userErrors"]]
+    assert len(won) == 1 and len(lost) == len(names) - 1
+    assert all(p["userErrors"][0]["code"] == "CONFLICT" for p in lost)
+    assert all(p["userErrors"][0]["field"] == ["input", "key"] for p in lost)
+    stored = gql_mutable('{ node(id: "cso-contested") { name } }', key=PRIVILEGED_KEY)
+    assert stored["data"]["node"]["name"] == won[0]["civilSocietyOrganization"]["name"]
 
 
 def test_update_changes_only_the_given_fields(gql_mutable: Gql) -> None:

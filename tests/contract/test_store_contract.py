@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from graph.errors import Conflict, IntegrityError, NotFound, ValidationError
@@ -259,6 +261,40 @@ async def test_validation_errors_name_the_field(store: GraphStore) -> None:
             await store.apply([change])
         assert err.value.field == fld, change
     assert await store.revision() == 0
+
+
+async def test_a_create_never_replaces_an_existing_node(store: GraphStore) -> None:
+    await store.apply(small_graph())
+    before = await store.revision()
+    props = {"name": "Someone Else", "illustrative": True}
+    taken = NodeWrite("Company", "co-1", props, create=True)
+    with pytest.raises(Conflict) as err:
+        await store.apply([taken])
+    assert err.value.field == "id"
+    twice = [NodeWrite("Company", "co-9", {"name": "Twice", "illustrative": True}, create=True)] * 2
+    with pytest.raises(Conflict):
+        await store.apply(twice)
+    assert await store.revision() == before
+    assert (await get_node(store, "co-1")).name != "Someone Else"  # type: ignore[union-attr]
+    assert await get_node(store, "co-9") is None
+
+
+async def test_of_two_concurrent_creates_of_one_id_exactly_one_wins(store: GraphStore) -> None:
+    await store.apply(small_graph())
+    names = ["First Claimant", "Second Claimant"]
+    outcomes = await asyncio.gather(
+        *(
+            store.apply(
+                [NodeWrite("Company", "co-new", {"name": n, "illustrative": True}, create=True)]
+            )
+            for n in names
+        ),
+        return_exceptions=True,
+    )
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(errors) == 1 and isinstance(errors[0], Conflict), outcomes
+    winner = names[outcomes.index(next(o for o in outcomes if not isinstance(o, BaseException)))]
+    assert (await get_node(store, "co-new")).name == winner  # type: ignore[union-attr]
 
 
 async def test_records_hold_every_node_and_the_relationships_asked_for(store: GraphStore) -> None:

@@ -239,6 +239,27 @@ async def test_concurrent_replicas_cannot_both_pass_the_results_chain_check(
     assert await neo4j_store.revision() == 2
 
 
+async def test_concurrent_replicas_cannot_both_create_one_id(
+    cfg: Neo4jConfig, neo4j_store: Neo4jStore
+) -> None:
+    await neo4j_store.apply(small_graph())
+    batches = [
+        [NodeWrite("Company", "co-new", {"name": name, "illustrative": True}, create=True)]
+        for name in ("First Claimant", "Second Claimant")
+    ]
+    replicas = [Neo4jStore(cfg), Neo4jStore(cfg)]
+    for r in replicas:
+        await r.open()
+    try:
+        outcomes = await _race(replicas, batches)
+    finally:
+        for r in replicas:
+            await r.close()
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(errors) == 1 and isinstance(errors[0], Conflict), outcomes
+    assert await neo4j_store.revision() == 2
+
+
 async def test_replicas_agree_on_the_revision_and_see_each_others_writes(
     cfg: Neo4jConfig, neo4j_store: Neo4jStore
 ) -> None:
