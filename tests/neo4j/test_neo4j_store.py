@@ -211,6 +211,18 @@ async def _race(stores: list[Neo4jStore], batches: list[list[Any]]) -> list[Base
     )
 
 
+async def _race_replicas(cfg: Neo4jConfig, batches: list[list[Any]]) -> list[BaseException | Any]:
+    """Each batch applied by its own replica (another store on the same database), racing."""
+    replicas = [Neo4jStore(cfg) for _ in batches]
+    for r in replicas:
+        await r.open()
+    try:
+        return await _race(replicas, batches)
+    finally:
+        for r in replicas:
+            await r.close()
+
+
 @pytest.mark.parametrize("rule", ["shares", "cycle"])
 async def test_concurrent_replicas_cannot_both_pass_the_results_chain_check(
     cfg: Neo4jConfig, neo4j_store: Neo4jStore, rule: str
@@ -226,14 +238,7 @@ async def test_concurrent_replicas_cannot_both_pass_the_results_chain_check(
             [rel("CONTRIBUTED_TO", "out-2", "out-3", share=0.1)],
             [rel("CONTRIBUTED_TO", "out-3", "out-1", share=0.1)],
         ]
-    replicas = [Neo4jStore(cfg), Neo4jStore(cfg)]
-    for r in replicas:
-        await r.open()
-    try:
-        outcomes = await _race(replicas, batches)
-    finally:
-        for r in replicas:
-            await r.close()
+    outcomes = await _race_replicas(cfg, batches)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(errors) == 1 and isinstance(errors[0], IntegrityError), outcomes
     assert await neo4j_store.revision() == 2
@@ -247,14 +252,7 @@ async def test_concurrent_replicas_cannot_both_create_one_id(
         [NodeWrite("Company", "co-new", {"name": name, "illustrative": True}, create=True)]
         for name in ("First Claimant", "Second Claimant")
     ]
-    replicas = [Neo4jStore(cfg), Neo4jStore(cfg)]
-    for r in replicas:
-        await r.open()
-    try:
-        outcomes = await _race(replicas, batches)
-    finally:
-        for r in replicas:
-            await r.close()
+    outcomes = await _race_replicas(cfg, batches)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(errors) == 1 and isinstance(errors[0], Conflict), outcomes
     assert await neo4j_store.revision() == 2
