@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -27,6 +28,8 @@ from api.lineage.types import (
 )
 from api.nodes import AsOfArg, ResultsLevelEnum, decode_global_id, node_object
 
+T = TypeVar("T")
+
 #: Default depth of ``contributions``: actor, programme, activity, then five results levels.
 CONTRIBUTIONS_DEPTH = 8
 #: Default depth of ``programmeImpact``: programme, activity, then five results levels.
@@ -37,11 +40,37 @@ def _day(as_of: dt.date | None) -> str | None:
     return None if as_of is None else as_of.isoformat()
 
 
-def _weigh(size: int, index: lin.FlowIndex) -> int:
-    """A result holds its index alive, so it weighs that too: the results cache's budget
-    then bounds the indexes kept alive through it (shared ones are counted more than once,
-    which errs on the side of memory)."""
-    return size + index.weight
+async def _answer(
+    ctx: Context,
+    params: tuple[Any, ...],
+    depth: int,
+    min_share: float,
+    as_of: dt.date | None,
+    run: Callable[[lin.FlowIndex], T],
+    size: Callable[[T], int],
+) -> tuple[int, T]:
+    """The revision and ``run(index)`` over the flow index of (asOf, minShare), cached per
+    revision and ``params``; the work runs in a worker thread.
+
+    A result holds its index alive, so it weighs that too: the results cache's budget then
+    bounds the indexes kept alive through it (shared ones are counted more than once, which
+    errs on the side of memory).
+    """
+    lin.check_depth(depth)
+    lin.check_share(min_share)
+    day = _day(as_of)
+
+    async def compute() -> tuple[T, lin.FlowIndex]:
+        index = await index_for(ctx.store, day, min_share)
+        return await asyncio.to_thread(run, index), index
+
+    revision, (result, _) = await RESULTS.get(
+        ctx.store,
+        (*params, depth, min_share, day),
+        compute,
+        lambda found: size(found[0]) + found[1].weight,
+    )
+    return revision, result
 
 
 OutcomeArg = Annotated[strawberry.ID, strawberry.argument(description="The outcome (id or key).")]
@@ -72,22 +101,15 @@ class LineageQuery:
     ) -> OutcomeLineage:
         ctx = info.context
         key = decode_global_id(outcome)
-        lin.check_depth(depth)
-        lin.check_share(min_share)
-        params = ("lineage", key, str(direction.value), depth, min_share, _day(as_of))
-
-        async def compute() -> lin.Lineage:
-            index = await index_for(ctx.store, _day(as_of), min_share)
-            return await asyncio.to_thread(
-                lin.outcome_lineage,
-                index,
-                key,
-                direction=lin.LineageDirection(str(direction.value)),
-                depth=depth,
-            )
-
-        revision, result = await RESULTS.get(
-            ctx.store, params, compute, lambda r: _weigh(r.size, r.index)
+        way = lin.LineageDirection(str(direction.value))
+        revision, result = await _answer(
+            ctx,
+            ("lineage", key, way),
+            depth,
+            min_share,
+            as_of,
+            lambda index: lin.outcome_lineage(index, key, direction=way, depth=depth),
+            lambda found: found.size,
         )
         return OutcomeLineage(
             result=result,
@@ -115,16 +137,14 @@ class LineageQuery:
     ) -> Contributions:
         ctx = info.context
         key = decode_global_id(actor)
-        lin.check_depth(depth)
-        lin.check_share(min_share)
-        params = ("contributions", key, depth, min_share, _day(as_of))
-
-        async def compute() -> tuple[lin.Contributions, lin.FlowIndex]:
-            index = await index_for(ctx.store, _day(as_of), min_share)
-            return await asyncio.to_thread(lin.contributions, index, key, depth=depth), index
-
-        revision, (result, _) = await RESULTS.get(
-            ctx.store, params, compute, lambda r: _weigh(len(r[0].hops), r[1])
+        revision, result = await _answer(
+            ctx,
+            ("contributions", key),
+            depth,
+            min_share,
+            as_of,
+            lambda index: lin.contributions(index, key, depth=depth),
+            lambda found: len(found.hops),
         )
         return Contributions(
             result=result,
@@ -151,16 +171,14 @@ class LineageQuery:
     ) -> ProgrammeImpact:
         ctx = info.context
         key = decode_global_id(programme)
-        lin.check_depth(depth)
-        lin.check_share(min_share)
-        params = ("impact", key, depth, min_share, _day(as_of))
-
-        async def compute() -> tuple[lin.ProgrammeImpact, lin.FlowIndex]:
-            index = await index_for(ctx.store, _day(as_of), min_share)
-            return await asyncio.to_thread(lin.programme_impact, index, key, depth=depth), index
-
-        revision, (result, _) = await RESULTS.get(
-            ctx.store, params, compute, lambda r: _weigh(len(r[0].contributions.hops), r[1])
+        revision, result = await _answer(
+            ctx,
+            ("impact", key),
+            depth,
+            min_share,
+            as_of,
+            lambda index: lin.programme_impact(index, key, depth=depth),
+            lambda found: len(found.contributions.hops),
         )
         return ProgrammeImpact(
             result=result,
