@@ -14,19 +14,24 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.access import Authentication, Authenticator, Caller
 from api.context import Context
 from api.coverage.responses import coverage_responses
+from api.guard import Guard, RequestBounds
 from api.http import graphql_routes
 from api.lineage.warm import keep_warm
 from api.policy import Policy
 from api.schema import AREAS, schema
 from api.settings import Settings
 from api.stores import store_from_settings
-from graph.errors import GraphError
+from graph.errors import GraphError, StoreInUse
 from graph.store import GraphStore
 
 log = logging.getLogger("partnernet")
@@ -43,9 +48,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if owned:
             try:
                 await active.open()
+            except StoreInUse:
+                raise  # another process owns the file: serving 503s forever would hide it
             except GraphError as err:
                 log.error("store not ready: %s", err)
         app.state.store = active
+        log.info("%s", authenticator.describe())
         warm = (
             asyncio.create_task(keep_warm(active, settings.lineage_warm_seconds))
             if settings.lineage_warm_seconds > 0
@@ -61,16 +69,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if owned:
                 await active.close()
 
+    authenticator = Authenticator(settings)
+    guard = Guard(settings.limits, settings.rate_storage)
+
+    def caller_of(request: Request) -> Caller:
+        """The caller the authentication middleware found (it refuses requests it cannot
+        authenticate, so every request reaching a route has one)."""
+        caller: Caller = request.scope["state"]["caller"]
+        return caller
+
     def policy_for(request: Request) -> Policy:
-        auth = request.headers.get("authorization", "")
-        key = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
-        return Policy(
-            privileged=bool(key) and key in settings.privileged_keys,
-            suppression_k=settings.suppression_k,
-        )
+        return Policy(role=caller_of(request).role, suppression_k=settings.suppression_k)
 
     async def get_context(request: Request, response: Any) -> Context:
-        return Context(store=request.app.state.store, policy=policy_for(request))
+        return Context(
+            store=request.app.state.store,
+            policy=policy_for(request),
+            guard=guard.admission(caller_of(request).identity, response),
+        )
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "alive"})
@@ -92,6 +108,25 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             *(route for area in AREAS for route in area.ROUTES),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(RequestBounds, limits=lambda: settings.limits),
+            Middleware(Authentication, authenticator=authenticator),
+            *(
+                [Middleware(
+                    CORSMiddleware,
+                    allow_origins=list(settings.cors_origins),
+                    allow_methods=["GET", "POST"],
+                    allow_headers=["Authorization", "Content-Type", "Accept"],
+                    expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+                                    "Retry-After", "ETag"],
+                    max_age=600,
+                )]
+                if settings.cors_origins
+                else []
+            ),
+            # Coverage matrices and exports are large, repetitive JSON/CSV: several-fold smaller.
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
     )
     # One rule for every entry point: the GraphQL context and plain HTTP routes (exports).
     app.state.policy_for = policy_for

@@ -1,4 +1,4 @@
-"""The ``partnernet`` command: serve, seed, import, export, schema.
+"""The ``partnernet`` command: serve, seed, import, export, schema, keys.
 
 Every command works on whichever store the environment configures (see README). Errors are
 one clear line on stderr and a non-zero exit, never a traceback.
@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -19,8 +21,10 @@ from tqdm import tqdm
 
 from api.settings import Settings
 from api.stores import store_from_settings
-from graph.errors import GraphError, ValidationError
+from graph import keys
+from graph.errors import GraphError, NotFound, ValidationError
 from graph.exchange import export_graphml, export_jsonl, import_jsonl
+from graph.keys import ApiKey, Role
 from graph.model import NodeKind
 from graph.store import GraphStore, WeightScope
 from graph.weights import read_weights_csv
@@ -124,6 +128,87 @@ async def _export(store: GraphStore, args: argparse.Namespace, settings: Setting
     return 0
 
 
+# --------------------------------------------------------------------------- keys
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _described(record: ApiKey) -> str:
+    return f"{record.id} ({record.name!r}, role {record.role.value})"
+
+
+async def _keys_create(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    token, record = keys.issue(args.name, args.role)
+    await store.create_key(record)
+    print(
+        f"created API key {_described(record)} in {_where(settings)}. The key is on stdout and "
+        "is shown only this once: store it now (only its hash is kept; if it is lost, revoke "
+        "it and create another).",
+        file=sys.stderr,
+    )
+    print(token, flush=True)
+    return 0
+
+
+async def _keys_list(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    records = await store.list_keys()
+    if not records:
+        print(f"no API keys in {_where(settings)}", file=sys.stderr)
+        return 0
+    rows = [("id", "name", "role", "created", "revoked")]
+    rows += [
+        (k.id, k.name, k.role.value, _when(k.created_at), _when(k.revoked_at)) for k in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[4]]))
+    return 0
+
+
+def _resolve_key(records: list[ApiKey], id_or_name: str) -> ApiKey:
+    """The key with this id, else the active key with this name (names are unique among
+    active keys, and never shaped like an id, so the two cannot be confused)."""
+    for record in records:
+        if record.id == id_or_name:
+            return record
+    for record in records:
+        if record.active and record.name == id_or_name:
+            return record
+    revoked = sum(1 for k in records if k.name == id_or_name)
+    note = f" ({revoked} revoked key(s) have that name)" if revoked else ""
+    raise NotFound(f"no API key has the id or active name {id_or_name!r}{note}")
+
+
+async def _keys_revoke(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    record = _resolve_key(await store.list_keys(), args.key)
+    now = datetime.now(UTC).replace(microsecond=0)
+    if record.active and await store.revoke_key(record.id, now):
+        print(f"revoked API key {_described(record)} at {_when(now)}")
+        return 0
+    current = await store.get_key(record.id) or record
+    print(
+        f"API key {_described(record)} was already revoked at {_when(current.revoked_at)}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+_KEY_COMMANDS = {"create": _keys_create, "list": _keys_list, "revoke": _keys_revoke}
+
+
+def _check_key_arguments(args: argparse.Namespace) -> None:
+    """Refuse a bad role or name before the store is opened."""
+    if args.keys_command != "create":
+        return
+    try:
+        args.role = Role.parse(args.role)
+        args.name = keys.validate_name(args.name)
+    except ValidationError as err:
+        raise ValidationError(err.message, where=f"--{err.field}") from None
+
+
 def _schema(args: argparse.Namespace) -> int:
     from strawberry.printer import print_schema
 
@@ -154,6 +239,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_with_store(settings, first_run))
     host = args.host or settings.host
     port = args.port or settings.port
+    settings = dataclasses.replace(settings, host=host, port=port)  # decides anonymous access
     print(f"partnernet on {settings.store} store; GraphiQL at http://{host}:{port}/graphql")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
     return 0
@@ -217,6 +303,43 @@ def build_parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="jsonl (APOC JSON Lines, default) or graphml (Gephi)",
     )
+    key_cmd = sub.add_parser(
+        "keys",
+        help="create, list and revoke API keys",
+        description="Manage the API keys kept (hashed) in the configured store. Roles, each "
+        "including the ones before it: viewer (public aggregates, non-restricted actors), "
+        "analyst (also restricted actors), editor (also mutations and imports), admin "
+        "(everything, and keys). The embedded store's file has one writer: stop `serve` first.",
+    )
+    key_sub = key_cmd.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
+    create = key_sub.add_parser(
+        "create",
+        help="make a key and print it once on stdout",
+        description="Make a key and print it, and nothing else, on stdout (a note goes to "
+        "stderr), so a script can capture it: KEY=$(partnernet keys create ...). The key is "
+        "shown only this once; the store keeps only its hash.",
+    )
+    create.add_argument(
+        "--role", required=True, metavar="ROLE", help="viewer, analyst, editor or admin"
+    )
+    create.add_argument(
+        "--name",
+        required=True,
+        help="what or who the key is for; unique among active keys (1-100 characters)",
+    )
+    key_sub.add_parser(
+        "list",
+        help="list keys: id, name, role, created, revoked",
+        description="List every key, revoked ones included, oldest first. Never shows a key "
+        "or its hash.",
+    )
+    revoke = key_sub.add_parser(
+        "revoke",
+        help="revoke a key by id or name",
+        description="Revoke a key, given its id or the name of an active key. The record is "
+        "kept (shown as revoked by `keys list`); revoking it again changes nothing.",
+    )
+    revoke.add_argument("key", metavar="ID_OR_NAME", help="key id (from `keys list`) or name")
     schema = sub.add_parser("schema", help="write the GraphQL schema (SDL)")
     schema.add_argument(
         "path",
@@ -229,9 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command = args.command
     try:
         if args.command == "schema":
             return _schema(args)
+        if args.command == "keys":
+            command = f"keys {args.keys_command}"
+            _check_key_arguments(args)
         settings = Settings.from_env()
         if args.command == "serve":
             return _serve(args, settings)
@@ -240,13 +367,13 @@ def main(argv: list[str] | None = None) -> int:
             "import": _import,
             "import-weights": _import_weights,
             "export": _export,
-        }[args.command]
+        }.get(args.command) or _KEY_COMMANDS[args.keys_command]
         return asyncio.run(_with_store(settings, lambda store: work(store, args, settings)))
     except GraphError as err:
-        print(f"partnernet {args.command}: error: {err}", file=sys.stderr)
+        print(f"partnernet {command}: error: {err}", file=sys.stderr)
         return 1
     except (ValueError, OSError) as err:
-        print(f"partnernet {args.command}: error: {err}", file=sys.stderr)
+        print(f"partnernet {command}: error: {err}", file=sys.stderr)
         return 2
 
 

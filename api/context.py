@@ -11,12 +11,16 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from strawberry.dataloader import DataLoader
 
 from api.policy import Policy
 from graph.model import Node, RelType
 from graph.store import Direction, Edge, GraphStore
+
+if TYPE_CHECKING:
+    from api.guard import Admission
 
 
 class NodeLoader:
@@ -98,6 +102,8 @@ NeighbourKey = tuple[str, RelType, Direction, str | None]
 class Context:
     store: GraphStore
     policy: Policy
+    #: The request's guard (limits, cost, rate); the schema consults it before executing.
+    guard: Admission | None = None
     node_loader: NodeLoader = field(init=False)
     neighbour_loader: DataLoader[NeighbourKey, list[Edge]] = field(init=False)
 

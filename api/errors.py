@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, ObjectFieldNode, ValueNode
 
 from graph.errors import GraphError, NotFound, StoreUnavailable
 
@@ -33,6 +33,11 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    RATE_LIMITED = "RATE_LIMITED"
+    DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -52,9 +57,13 @@ def not_found(what: str, key: str) -> ApiError:
     return ApiError(f"no {what} with id {key!r}", ErrorCode.NOT_FOUND)
 
 
-def bad_input(message: str, argument: str) -> ApiError:
-    """An argument the schema accepts by type but not by value (``first: 500``, a bad cursor)."""
-    return ApiError(f"{argument}: {message}", ErrorCode.BAD_USER_INPUT, argument=argument)
+def bad_input(message: str, argument: str, *, path: str | None = None) -> ApiError:
+    """An argument the schema accepts by type but not by value (``first: 500``, a bad cursor).
+
+    ``path`` names the input field at fault inside the argument (``filter.asOf``): the message
+    starts with it, while ``extensions.argument`` stays the argument itself.
+    """
+    return ApiError(f"{path or argument}: {message}", ErrorCode.BAD_USER_INPUT, argument=argument)
 
 
 def client_error(error: GraphQLError) -> GraphQLError:
@@ -62,6 +71,10 @@ def client_error(error: GraphQLError) -> GraphQLError:
     code, anything else masked."""
     original = error.original_error  # None once mapped, so mapping twice changes nothing
     if original is None or isinstance(original, GraphQLError):
+        if error.message.startswith(TOKEN_LIMIT_PREFIX) and "code" not in (error.extensions or {}):
+            return _replace(error, error.message, ErrorCode.QUERY_TOO_COMPLEX, measure="tokens")
+        if _refused_value(error):
+            return _replace(error, error.message, ErrorCode.BAD_USER_INPUT)
         return error  # syntax/validation errors and our own ApiErrors
     if isinstance(original, StoreUnavailable):
         return _replace(error, UNAVAILABLE_MESSAGE, ErrorCode.STORE_UNAVAILABLE)
@@ -74,6 +87,33 @@ def client_error(error: GraphQLError) -> GraphQLError:
         return _replace(error, str(original), ErrorCode.BAD_USER_INPUT, **extensions)
     # Strawberry has already logged it with its traceback (Schema.process_errors).
     return _replace(error, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
+
+
+#: How graphql-core's parser words the token limit (``max_lexical_tokens``); the parser stops
+#: there, so the document was never parsed in full.
+TOKEN_LIMIT_PREFIX = "Syntax Error: Document contains more than"
+
+
+#: What an error about a literal value blames: the value, or a field of an input object.
+_VALUE_NODES = (ValueNode, ObjectFieldNode)
+
+
+def _refused_value(error: GraphQLError) -> bool:
+    """Whether graphql-core refused a value sent by the client while coercing it.
+
+    Two shapes, neither with a code of its own: a variable's value (``Variable '$x' has
+    invalid value``), refused before execution with the coercion error as its original; and a
+    literal (``first: 1e100``, an unknown enum value or input field), blamed on the value's
+    nodes, by validation or, for a literal built around variables, at the field. Other
+    validation errors blame fields, operations or variable definitions, and a syntax error no
+    node at all, so they keep graphql-core's messages uncoded.
+    """
+    if "code" in (error.extensions or {}):
+        return False
+    if error.path is None and isinstance(error.original_error, GraphQLError):
+        return True
+    nodes = error.nodes or ()
+    return bool(nodes) and all(isinstance(node, _VALUE_NODES) for node in nodes)
 
 
 def _replace(error: GraphQLError, message: str, code: ErrorCode, **extensions: Any) -> GraphQLError:

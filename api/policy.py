@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from graph.keys import Role
 from graph.model import NON_STATE_KINDS, Node, Sensitivity
 
 REDACTED_NAME = "Restricted actor"
@@ -32,8 +33,20 @@ _SAFE_PROPS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    privileged: bool = False
+    """What one caller may see and do, from its role (``None``: anonymous, a viewer)."""
+
+    role: Role | None = None
     suppression_k: int = 5
+
+    @property
+    def privileged(self) -> bool:
+        """Sees restricted actors and unsuppressed figures: analysts and above."""
+        return self.role is not None and self.role.allows(Role.ANALYST)
+
+    @property
+    def may_write(self) -> bool:
+        """Changes the graph: editors and above."""
+        return self.role is not None and self.role.allows(Role.EDITOR)
 
     def is_hidden(self, node: Node) -> bool:
         return (

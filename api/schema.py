@@ -162,14 +162,24 @@ class ApiSchema(CodedErrorsSchema, DocumentCachingSchema):
 
 def build_schema(*, cached: bool = True) -> strawberry.Schema:
     """The schema; ``cached=False`` leaves out the parse and validation caches, which only
-    a benchmark measuring what they save should want."""
+    a benchmark measuring what they save should want.
+
+    Every input is checked at this edge: dates are read strictly by our ``Date`` scalar, and
+    every argument and input field against its documented range (api/input_checks.py) before
+    any resolver sees it.
+    """
+    from api.input_checks import check_inputs
+    from api.scalars import SCALAR_OVERRIDES
+
     built = ApiSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
         document_cache_size=CACHE_MAXSIZE if cached else None,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     _attribute_resolvers(built._schema)
+    check_inputs(built._schema)
     return built
 
 

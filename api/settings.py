@@ -13,6 +13,8 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from api.guard.limits import Limits
+
 config = Config(environ=os.environ)
 
 
@@ -37,6 +39,10 @@ class Settings:
     privileged_keys: frozenset[str]
     log_level: str
     lineage_warm_seconds: float
+    limits: Limits
+    rate_storage: str
+    cors_origins: tuple[str, ...]
+    anonymous: bool | None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,7 +63,54 @@ class Settings:
             host=config("PARTNERNET_HOST", default="127.0.0.1"),
             port=config("PARTNERNET_PORT", cast=int, default=8000),
             suppression_k=config("PARTNERNET_SUPPRESSION_K", cast=int, default=5),
-            privileged_keys=frozenset(k for k in str(keys).split(",") if k.strip()),
+            privileged_keys=frozenset(_list(str(keys))),
             log_level=config("PARTNERNET_LOG_LEVEL", default="info"),
             lineage_warm_seconds=config("PARTNERNET_LINEAGE_WARM_SECONDS", cast=float, default=5.0),
+            limits=_limits(),
+            rate_storage=config("PARTNERNET_RATE_LIMIT_STORAGE", default="memory://"),
+            cors_origins=_list(config("PARTNERNET_CORS_ORIGINS", default="")),
+            anonymous=config("PARTNERNET_ANONYMOUS", cast=_optional_bool, default=None),
         )
+
+
+def _optional_bool(raw: str | None) -> bool | None:
+    """Unset or empty: ``None`` (the code decides); otherwise a boolean, strictly spelled."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip().lower()
+    if value not in ("true", "false", "1", "0", "on", "off"):
+        raise ValueError(f"expected true or false, got {raw!r}")
+    return value in ("true", "1", "on")
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    """A comma-separated setting: items stripped of spaces, empty ones dropped (so
+    ``"a, b"`` is ``("a", "b")``, not ``("a", " b")``)."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _limits() -> Limits:
+    """Request limits from the environment; unset ones keep ``Limits``' production defaults."""
+    default = Limits()
+    return Limits(
+        max_body_bytes=config(
+            "PARTNERNET_MAX_BODY_BYTES", cast=int, default=default.max_body_bytes
+        ),
+        max_tokens=config("PARTNERNET_MAX_TOKENS", cast=int, default=default.max_tokens),
+        max_depth=config("PARTNERNET_MAX_DEPTH", cast=int, default=default.max_depth),
+        max_aliases=config("PARTNERNET_MAX_ALIASES", cast=int, default=default.max_aliases),
+        max_directives=config(
+            "PARTNERNET_MAX_DIRECTIVES", cast=int, default=default.max_directives
+        ),
+        max_cost=config("PARTNERNET_MAX_COST", cast=int, default=default.max_cost),
+        deadline_seconds=config(
+            "PARTNERNET_DEADLINE_SECONDS", cast=float, default=default.deadline_seconds
+        ),
+        rate=config("PARTNERNET_RATE_LIMIT", default=default.rate),
+        introspection=config(
+            "PARTNERNET_INTROSPECTION", cast=bool, default=default.introspection
+        ),
+        suggestions=config(
+            "PARTNERNET_FIELD_SUGGESTIONS", cast=bool, default=default.suggestions
+        ),
+    )

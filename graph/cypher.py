@@ -23,6 +23,9 @@ from graph.model import ACTOR_KINDS, NODE_PROPS, REL_RULES, NodeKind, RelType
 
 #: Every domain node also carries this label; its ``id`` is unique across all kinds.
 ENTITY: Final = "Entity"
+#: API key records (graph/keys.py). Deliberately *not* :data:`ENTITY`: every graph read,
+#: count, snapshot and export starts from that label, so keys stay out of all of them.
+API_KEY: Final = "ApiKey"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z_]*$")
 
 
@@ -89,6 +92,10 @@ def schema_statements() -> list[tuple[str, str]]:
             "FOR (w:NeedWeight) REQUIRE (w.scope, w.key) IS UNIQUE",
         ),
         (
+            "api_key_id",
+            f"CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:{API_KEY}) REQUIRE k.id IS UNIQUE",
+        ),
+        (
             "entity_sensitivity",
             f"CREATE INDEX entity_sensitivity IF NOT EXISTS FOR (n:{ENTITY}) ON (n.sensitivity)",
         ),
@@ -121,11 +128,11 @@ def tokens() -> dict[str, list[str]]:
     """Every label, relationship type and property key our statements name. Creating them
     up front keeps a fresh database from answering reads with "label/property does not
     exist" notifications, which the driver would log on every query."""
-    props = {"id", "value", "epoch", "key", "locked", "scope", "weight"}
+    props = {"id", "value", "epoch", "key", "locked", "scope", "weight", *API_KEY_PROPERTIES}
     for model in (*NODE_PROPS.values(), *(rule.props for rule in REL_RULES.values())):
         props.update(model.model_fields)
     return {
-        "labels": [ENTITY, "Meta", "NeedWeight", *(label(k) for k in NodeKind)],
+        "labels": [ENTITY, "Meta", "NeedWeight", API_KEY, *(label(k) for k in NodeKind)],
         "types": [rel_type(t) for t in RelType],
         "properties": sorted(props),
     }
@@ -383,7 +390,46 @@ NEED_WEIGHTS: Final = "MATCH (w:NeedWeight) RETURN collect([w.scope, w.key, w.we
 DELETE_NEED_WEIGHTS: Final = "MATCH (w:NeedWeight) DELETE w"
 CREATE_NEED_WEIGHTS: Final = "UNWIND $rows AS row CREATE (w:NeedWeight) SET w = row"
 
+# --------------------------------------------------------------------------- API keys
+#
+# ``(:ApiKey {id, name, role, hash, created_at, revoked_at})``, ``id`` unique (constraint
+# ``api_key_id``, so a lookup is an index seek). Times are ISO 8601 UTC strings and roles
+# their lowercase names, exactly as the embedded store keeps them. Key writes never touch the
+# revision node: keys are not graph data and must not invalidate analytics caches.
+
+#: Property keys of an ``:ApiKey`` node, in the order of a key row.
+API_KEY_PROPERTIES: Final = ("id", "name", "role", "hash", "created_at", "revoked_at")
+_API_KEY_ROW: Final = f"[{', '.join(f'k.{p}' for p in API_KEY_PROPERTIES)}]"
+
+GET_API_KEY: Final = f"MATCH (k:{API_KEY} {{id: $id}}) RETURN collect({_API_KEY_ROW}) AS rows"
+LIST_API_KEYS: Final = f"MATCH (k:{API_KEY}) RETURN collect({_API_KEY_ROW}) AS rows"
+
+#: Serialises key writers (in this process and in other replicas) on their own lock node, so
+#: the "name unique among active keys" check and the write cannot interleave with another
+#: key writer's, while graph writers (who lock the revision node) are not held up. Neo4j
+#: Community has no conditional uniqueness constraint that could enforce the rule by itself.
+LOCK_API_KEYS: Final = "MERGE (m:Meta {key: 'api_keys'}) SET m.locked = true REMOVE m.locked"
+
+#: One record: ``id_taken`` (the id if a key has ``$id``, else null) and ``name_taken`` (ids of
+#: the active keys named ``$name``).
+API_KEY_CLASHES: Final = (
+    f"OPTIONAL MATCH (i:{API_KEY} {{id: $id}}) WITH i.id AS id_taken "
+    f"OPTIONAL MATCH (n:{API_KEY} {{name: $name}}) WHERE n.revoked_at IS NULL "
+    "RETURN id_taken, collect(n.id) AS name_taken"
+)
+
+#: ``$props`` is a whole key row (see ``graph.keys.to_row``; ``revoked_at`` is null, which
+#: ``SET k = ...`` leaves unset).
+CREATE_API_KEY: Final = f"CREATE (k:{API_KEY}) SET k = $props"
+
+#: Revokes the key ``$id`` if it is still active; returns its id when it did.
+REVOKE_API_KEY: Final = (
+    f"MATCH (k:{API_KEY} {{id: $id}}) WHERE k.revoked_at IS NULL "
+    "SET k.revoked_at = $at RETURN k.id AS id"
+)
+
 #: Test and maintenance only; batched so a large graph does not need one huge transaction.
+#: Deletes every node, so API keys and their lock node too (see ``Neo4jStore.reset``).
 RESET: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS"
 
 # --------------------------------------------------------------------------- streaming

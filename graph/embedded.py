@@ -4,20 +4,31 @@ in-memory :class:`graph.memory.MemoryGraph` kept in step for reads and analytics
 Writes are planned and validated first, then committed to SQLite in one transaction, and only
 after the commit succeeds is the in-memory graph updated, so a failed write leaves both halves
 as they were. SQLite work runs in a worker thread so the event loop keeps serving reads.
+
+One process owns the file: :meth:`EmbeddedStore.open` takes the exclusive lock of
+:mod:`graph.writer_lock` (``<db>.lock``) and ``close`` gives it back, so a second process, or
+a second handle in this one, is refused with :class:`graph.errors.StoreInUse` naming the
+holder. Revisions never repeat; see :meth:`EmbeddedStore._begin` and
+:meth:`EmbeddedStore._commit_then_publish` for the two guards behind that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import json
 import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
+from graph import keys
 from graph.changes import Plan, plan_changes
-from graph.errors import StoreUnavailable
+from graph.errors import StoreInUse, StoreUnavailable
 from graph.integrity import check_results_chain
+from graph.keys import ApiKey
 from graph.memory import MemoryGraph
 from graph.model import Node, NodeKind, Relationship, RelType
 from graph.snapshot import build_snapshot
@@ -34,6 +45,7 @@ from graph.store import (
     WeightScope,
 )
 from graph.weights import validate_weights
+from graph.writer_lock import WriterLock
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -59,6 +71,18 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', '0');
+-- API keys (graph/keys.py): not graph data, no revision. IF NOT EXISTS doubles as the
+-- migration of files made before keys existed. Names are unique among active keys only.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys(name)
+    WHERE revoked_at IS NULL;
 """
 
 _SNAPSHOT_CACHE_SIZE = 8
@@ -69,14 +93,17 @@ def _dumps(props: object) -> str:
 
 
 class EmbeddedStore:
-    """``GraphStore`` over one SQLite file; one process owns the file at a time."""
+    """``GraphStore`` over one SQLite file; one open handle (so one process) owns the file at a
+    time, enforced by a lock taken in :meth:`open` and released in :meth:`close`."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._lock = WriterLock(self.path)
         self._db: sqlite3.Connection | None = None
         self._mem = MemoryGraph()
         self._revision = 0
         self._weights: dict[tuple[WeightScope, str], float] = {}
+        self._keys: dict[str, ApiKey] = {}
         self._write_lock = asyncio.Lock()
         self._snapshots: OrderedDict[tuple[int, str | None], Snapshot] = OrderedDict()
 
@@ -86,8 +113,17 @@ class EmbeddedStore:
         await asyncio.to_thread(self._open_sync)
 
     def _open_sync(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()  # before SQLite touches the file; raises StoreInUse if taken
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._load()
+        except BaseException:
+            if self._db is None:
+                self._lock.release()
+            raise
+
+    def _load(self) -> None:
+        try:
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -110,12 +146,20 @@ class EmbeddedStore:
             (WeightScope(scope), key): weight
             for scope, key, weight in db.execute("SELECT scope, key, weight FROM need_weights")
         }
+        api_keys = {
+            row[0]: keys.from_row(*row)
+            for row in db.execute(
+                "SELECT id, name, role, hash, created_at, revoked_at FROM api_keys"
+            )
+        }
         self._db, self._mem, self._revision, self._weights = db, mem, int(rev), weights
+        self._keys = api_keys
 
     async def close(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
+        db, self._db = self._db, None
+        if db is not None:
             await asyncio.to_thread(db.close)
+        self._lock.release()
 
     async def ping(self) -> None:
         if self._db is None:
@@ -186,15 +230,18 @@ class EmbeddedStore:
             if merged == self._weights:
                 return self._revision
             revision = self._revision + 1
-            await asyncio.to_thread(self._commit_weights, merged, revision)
-            self._weights, self._revision = merged, revision
+
+            def publish() -> None:
+                self._weights, self._revision = merged, revision
+
+            await self._commit_then_publish(lambda: self._commit_weights(merged, revision), publish)
             return revision
 
     def _commit_weights(self, weights: dict[tuple[WeightScope, str], float], revision: int) -> None:
         db = self._db
         assert db is not None
         try:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin(db, revision)
             db.execute("DELETE FROM need_weights")
             db.executemany(
                 "INSERT INTO need_weights(scope, key, weight) VALUES (?, ?, ?)",
@@ -203,7 +250,8 @@ class EmbeddedStore:
             db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     async def export_records(self) -> AsyncIterator[Node | Relationship]:
@@ -227,12 +275,15 @@ class EmbeddedStore:
                 plan.relationships, self._mem.incoming_contributions, self._mem.contributes_to
             )
             revision = self._revision + 1
-            await asyncio.to_thread(self._commit, plan, revision)
-            for node in plan.nodes:
-                self._mem.put_node(node)
-            for rel in plan.relationships:
-                self._mem.put_relationship(rel)
-            self._revision = revision
+
+            def publish() -> None:
+                for node in plan.nodes:
+                    self._mem.put_node(node)
+                for rel in plan.relationships:
+                    self._mem.put_relationship(rel)
+                self._revision = revision
+
+            await self._commit_then_publish(lambda: self._commit(plan, revision), publish)
             if progress is not None:
                 progress(len(plan.nodes) + len(plan.relationships))
             return ApplyResult(revision, len(plan.nodes), len(plan.relationships))
@@ -241,7 +292,7 @@ class EmbeddedStore:
         db = self._db
         assert db is not None
         try:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin(db, revision)
             db.executemany(
                 "INSERT INTO nodes(id, kind, props) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, props=excluded.props",
@@ -255,5 +306,147 @@ class EmbeddedStore:
             db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------------ API keys
+    #
+    # Keys live in the ``api_keys`` table and, whole, in ``self._keys`` (by id, so the lookup
+    # every authenticated request makes is one dict read). They are not graph data: a key
+    # write takes the write lock (graph writes share the connection) and goes through
+    # ``_commit_then_publish`` like every write, but never reads or bumps the revision, so
+    # snapshots, analytics caches and ETags stay valid; export and import never see keys.
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        return self._keys.get(key_id)
+
+    async def list_keys(self) -> list[ApiKey]:
+        return sorted(self._keys.values(), key=keys.listing_order)
+
+    async def create_key(self, record: ApiKey) -> None:
+        """Store a new active key; does not bump the revision. See ``GraphStore``."""
+        keys.check_new(record)
+        async with self._write_lock:
+            if self._db is None:
+                raise StoreUnavailable("embedded store is not open", where=str(self.path))
+            if record.id in self._keys:
+                raise keys.id_taken(record.id)
+            if any(k.active and k.name == record.name for k in self._keys.values()):
+                raise keys.name_taken(record.name)
+            row = keys.to_row(record)
+
+            def publish() -> None:
+                self._keys[record.id] = record
+
+            await self._commit_then_publish(
+                lambda: self._commit_key(
+                    "INSERT INTO api_keys(id, name, role, hash, created_at, revoked_at) "
+                    "VALUES (:id, :name, :role, :hash, :created_at, :revoked_at)",
+                    row,
+                    record,
+                ),
+                publish,
+            )
+
+    async def revoke_key(self, key_id: str, at: datetime) -> bool:
+        """Revoke an active key; does not bump the revision. See ``GraphStore``."""
+        when = keys.utc(at)
+        async with self._write_lock:
+            if self._db is None:
+                raise StoreUnavailable("embedded store is not open", where=str(self.path))
+            record = self._keys.get(key_id)
+            if record is None or not record.active:
+                return False
+            revoked = dataclasses.replace(record, revoked_at=when)
+
+            def publish() -> None:
+                self._keys[key_id] = revoked
+
+            await self._commit_then_publish(
+                lambda: self._commit_key(
+                    "UPDATE api_keys SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL",
+                    {"at": keys.to_text(when), "id": key_id},
+                    record,
+                ),
+                publish,
+            )
+            return True
+
+    def _commit_key(self, sql: str, params: Mapping[str, object], record: ApiKey) -> None:
+        """One key write in its own transaction; the revision is neither checked nor bumped.
+        The constraints are the backstop for a writer that bypassed the file lock."""
+        db = self._db
+        assert db is not None
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(sql, params)
+            db.execute("COMMIT")
+        except sqlite3.IntegrityError as err:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if "api_keys.id" in str(err):
+                raise keys.id_taken(record.id) from None
+            raise keys.name_taken(record.name) from None
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------------ revision guards
+
+    def _begin(self, db: sqlite3.Connection, revision: int) -> None:
+        """Open the write transaction that will store ``revision``, or refuse.
+
+        Revisions name what a client has seen (``health.revision``, coverage ``ETag``s), so
+        one number must never stand for two states. This process numbers each write from the
+        revision held in memory; the file lock keeps other writers out, but a writer that
+        ignores it (an older build, the ``sqlite3`` shell, a file system whose ``flock`` does
+        nothing) could still have moved the file on. So, inside ``BEGIN IMMEDIATE`` (SQLite's
+        write lock: nothing can commit between this read and our ``COMMIT``), the stored
+        revision is read again and must be exactly the one before ours. If it is not, the
+        write is refused with :class:`StoreInUse` and rolled back, rather than storing a
+        revision number that already names other data; the memory index is stale then, and
+        only reopening the file (restarting the process) reloads it. The check is one
+        primary-key read per write transaction.
+        """
+        db.execute("BEGIN IMMEDIATE")
+        (stored,) = db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
+        if int(stored) != revision - 1:
+            raise StoreInUse(
+                f"the file was written behind this process's back: it holds revision {stored}, "
+                f"this process expected {revision - 1}. The write was refused so that no "
+                "revision number is used twice; stop the other writer, then restart this "
+                "process to reload the file",
+                where=str(self.path),
+            )
+
+    async def _commit_then_publish(
+        self, commit: Callable[[], None], publish: Callable[[], None]
+    ) -> None:
+        """Run ``commit`` in a worker thread, then ``publish`` (the in-memory update) on the
+        loop, as one step that cancelling the caller cannot split.
+
+        Without this, a caller cancelled while the thread commits (a client hanging up, a
+        deadline) would leave the commit running and skip the in-memory update: memory would
+        lag the file by one revision, and the write lock would be released while the thread
+        still used the connection. The next write would then reuse the committed number
+        (:meth:`_begin` refuses that, which would wedge writes until a restart). So the step
+        runs in its own task; a cancellation waits, still holding the write lock, for the
+        task to finish and is re-raised afterwards.
+        """
+
+        async def step() -> None:
+            await asyncio.to_thread(commit)
+            publish()
+
+        task = asyncio.ensure_future(step())
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            while not task.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait({task})
+            if not task.cancelled():
+                task.exception()  # retrieved: the caller was cancelled, it hears that instead
             raise

@@ -49,3 +49,11 @@ class StoreUnavailable(GraphError):
     """The database cannot be reached; the request may succeed later."""
 
     code = "STORE_UNAVAILABLE"
+
+
+class StoreInUse(StoreUnavailable):
+    """The embedded store's file belongs to another writer: another process (or another open
+    handle in this one) holds its lock, or wrote to the file behind this handle's back. The
+    message names the holder and says what to do; it may succeed once the holder has stopped."""
+
+    code = "STORE_IN_USE"

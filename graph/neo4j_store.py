@@ -43,6 +43,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 from typing import Any, Final, TypeVar
@@ -60,11 +61,12 @@ from neo4j import (
 )
 from neo4j import exceptions as nx4j
 
-from graph import cypher
+from graph import cypher, keys
 from graph.changes import Plan, plan_changes
 from graph.errors import Conflict, GraphError, StoreUnavailable
 from graph.factory import Neo4jConfig
 from graph.integrity import CONTRIBUTION_TYPES, check_results_chain
+from graph.keys import ApiKey
 from graph.model import Node, NodeKind, Relationship, RelType
 from graph.reference import member_states
 from graph.snapshot import build_snapshot
@@ -294,7 +296,12 @@ class Neo4jStore:
                     raise
 
     async def reset(self) -> None:
-        """Delete every node, relationship, weight and the revision (tests, maintenance)."""
+        """Delete every node, relationship, weight and the revision (tests, maintenance).
+
+        API keys go too: a reset empties the whole database, like deleting the embedded
+        store's file, so tests start from nothing and a wiped database keeps no credentials
+        that outlived it. Create an admin key again afterwards (``partnernet keys create``).
+        Imports and ``apply`` never touch keys; only this does."""
         await self._ready()
         async with self._guard(), self._session(write=True) as session:
             query = Query(cypher.RESET, timeout=self._timeout * 10)
@@ -791,6 +798,49 @@ class Neo4jStore:
                 await _run(tx, cypher.CREATE_NEED_WEIGHTS, rows=chunk)
             await _run(tx, cypher.SET_REVISION, revision=revision + 1)
             return revision + 1
+
+        return await self._write(work)
+
+    # ------------------------------------------------------------------ API keys
+    #
+    # ``(:ApiKey)`` nodes (see graph/cypher.py), outside the ``:Entity`` label every graph read
+    # starts from. Key writes lock their own node, never the revision node, and never bump
+    # the revision: keys are not graph data and must not invalidate analytics caches.
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        """One seek on the ``api_key_id`` uniqueness index."""
+        rows = await self._read(lambda tx: _rows(tx, cypher.GET_API_KEY, id=key_id))
+        return keys.from_row(*rows[0]) if rows else None
+
+    async def list_keys(self) -> list[ApiKey]:
+        rows = await self._read(lambda tx: _rows(tx, cypher.LIST_API_KEYS))
+        return sorted((keys.from_row(*row) for row in rows), key=keys.listing_order)
+
+    async def create_key(self, record: ApiKey) -> None:
+        """Under the key writers' lock: refuse a taken id or an active key's name, then
+        ``CREATE`` (the ``api_key_id`` constraint refuses a duplicate id anyway)."""
+        keys.check_new(record)
+        props = keys.to_row(record)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await _run(tx, cypher.LOCK_API_KEYS)
+            rec = await (
+                await tx.run(cypher.API_KEY_CLASHES, id=record.id, name=record.name)
+            ).single(strict=True)
+            if rec["id_taken"] is not None:
+                raise keys.id_taken(record.id)
+            if rec["name_taken"]:
+                raise keys.name_taken(record.name)
+            await _run(tx, cypher.CREATE_API_KEY, props=props)
+
+        await self._write(work)
+
+    async def revoke_key(self, key_id: str, at: datetime) -> bool:
+        when = keys.to_text(at)
+
+        async def work(tx: AsyncManagedTransaction) -> bool:
+            await _run(tx, cypher.LOCK_API_KEYS)
+            return bool(await _records(tx, cypher.REVOKE_API_KEY, id=key_id, at=when))
 
         return await self._write(work)
 

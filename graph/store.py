@@ -10,12 +10,15 @@ import base64
 import json
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
+from graph import keys
 from graph.errors import ValidationError
+from graph.keys import ApiKey
 from graph.model import FocusGroup, Node, NodeKind, Region, Relationship, RelType, Role, Sensitivity
 
 
@@ -221,12 +224,49 @@ class GraphStore(Protocol):
     def export_records(self) -> AsyncIterator[Node | Relationship]:
         """Every node sorted by id, then every relationship sorted by id."""
 
+    # API keys (graph/keys.py). Keys are not graph data: creating or revoking one never bumps
+    # the revision (so it never invalidates snapshots, analytics caches or ETags), and keys
+    # never appear in ``export_records``, ``snapshot`` or ``records``, nor are they touched by
+    # ``apply``/imports or ``set_need_weights``.
+
+    async def create_key(self, record: ApiKey) -> None:
+        """Store a new, active key record (checked with :func:`graph.keys.check_new`).
+        :class:`graph.errors.Conflict` with ``field="name"`` if an active key already has the
+        name (names are unique among non-revoked keys only, so a revoked key's name can be
+        reused), with ``field="id"`` if the id is taken. Does not bump the revision."""
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        """The record with this id, revoked or not (check ``record.active``), or ``None``.
+        Every authenticated request calls this, so it is an indexed lookup (the embedded
+        store answers from memory)."""
+
+    async def list_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included, oldest first (then by id)."""
+
+    async def revoke_key(self, key_id: str, at: datetime) -> bool:
+        """Mark the key revoked at ``at`` (timezone-aware). ``True`` if this call revoked it;
+        ``False`` if there is no such key or it was already revoked (its first revocation time
+        is kept). Does not bump the revision."""
+
 
 # --------------------------------------------------------------------------- helpers
 
 
 async def get_node(store: GraphStore, node_id: str) -> Node | None:
     return (await store.get_nodes([node_id]))[0]
+
+
+async def authenticate(store: GraphStore, token: str | None) -> ApiKey | None:
+    """The active key whose token was presented (the part after ``Authorization: Bearer``),
+    or ``None`` for no token, a malformed token, an unknown id, a wrong secret or a revoked
+    key. One indexed lookup by the token's id, one hash and a constant-time comparison;
+    never raises for bad input. Store failures (:class:`graph.errors.StoreUnavailable`)
+    propagate: the caller should answer 503, not treat the caller as anonymous."""
+    parsed = keys.parse_presented(token)
+    if parsed is None:
+        return None
+    key_id, secret = parsed
+    return keys.check(await store.get_key(key_id), secret)
 
 
 def encode_cursor(sort: SortOrder, node: Node) -> str:

@@ -16,6 +16,13 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
+# The behaviour suites send many requests from one address and walk the seed three lists deep
+# (worst case a million objects), which the production limits refuse by design. They run with
+# rate limiting off and a cost limit that admits them; tests/abuse builds its apps with the
+# production defaults (``api.guard.Limits()``) and proves those.
+os.environ.setdefault("PARTNERNET_RATE_LIMIT", "")
+os.environ.setdefault("PARTNERNET_MAX_COST", "2000000")
+
 StoreFactory = Callable[[], Awaitable[GraphStore]]
 STORE_KINDS = ["embedded", "neo4j"]
 
@@ -46,7 +53,8 @@ async def store_factory(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[StoreFactory]:
     """A function that opens a store over one fresh, empty database; calling it again opens a
-    second handle on the same data (to test reopening)."""
+    second handle on the same data (to test reopening: close the first handle before, since the
+    embedded store allows one open handle per file)."""
     opened: list[GraphStore] = []
     if request.param == "embedded":
         path = tmp_path / "graph.db"

@@ -10,7 +10,8 @@ polling every minute costs one revision lookup while nothing changes.
 Parameters (lists comma-separated): ``groupBy`` (required), ``asOf`` or ``start`` + ``end``,
 ``geography`` (PARTNER, TARGET), ``targetIndex``, ``breakdown`` (true: partners per actor
 kind), and selections of grouped dimensions: ``region``, ``subregion``, ``country``,
-``theme``, ``actorKind``, ``stakeholderType``.
+``theme``, ``actorKind``, ``stakeholderType``. Each has the documented range of its GraphQL
+counterpart (api/input_ranges.py); ``actorKind`` also takes the GraphQL spelling of node kinds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 
 from analytics import coverage_report as report
 from analytics.coverage import KIND_ORDER, TOTAL, TOTAL_LABEL, Dimension, GeographyBasis
+from api import input_ranges as ranges
 from api.coverage.params import (
     BadParameter,
     MatrixRequest,
@@ -39,6 +41,7 @@ from api.coverage.params import (
 )
 from api.coverage.service import service_for
 from api.policy import Policy
+from graph.model import NodeKind
 
 _SELECTIONS: Mapping[str, Dimension] = {
     "region": Dimension.REGION,
@@ -47,6 +50,16 @@ _SELECTIONS: Mapping[str, Dimension] = {
     "theme": Dimension.THEME,
     "actorKind": Dimension.ACTOR_KIND,
     "stakeholderType": Dimension.STAKEHOLDER_TYPE,
+}
+#: The GraphQL name of each selection (``CoverageSelectionInput``), whose documented range
+#: (api/input_ranges.py) the parameter shares.
+_RANGE_NAMES: Mapping[str, str] = {
+    "region": "regions",
+    "subregion": "subregions",
+    "country": "countries",
+    "theme": "themes",
+    "actorKind": "actorKinds",
+    "stakeholderType": "stakeholderTypes",
 }
 _KNOWN = frozenset(
     {"groupBy", "asOf", "start", "end", "geography", "targetIndex", "breakdown", *_SELECTIONS}
@@ -70,18 +83,45 @@ def _policy(request: Request) -> Policy:
     return decide(request)
 
 
+def _refuse(name: str, problem: str | None) -> None:
+    if problem is not None:
+        raise BadParameter(name, problem)
+
+
 def _date(params: Mapping[str, str], name: str) -> dt.date | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = ranges.parse_date(raw)
+    except ValueError as err:
+        raise BadParameter(name, str(err)) from None
+    _refuse(name, ranges.date_problem(day))
+    return day
+
+
+def _list(params: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list parameter, in the range of its GraphQL counterpart."""
+    values = [v.strip() for v in params[name].split(",") if v.strip()]
+    range_name = _RANGE_NAMES.get(name, name)
+    _refuse(name, ranges.items_problem(range_name, values))
+    for value in values:
+        _refuse(name, ranges.text_problem(range_name, value))
+    if name == "actorKind":  # GraphQL spells node kinds as enum names (CIVIL_SOCIETY_ORGANIZATION)
+        values = [NodeKind[v].value if v in NodeKind.__members__ else v for v in values]
+    return values
+
+
+def _target_index(params: Mapping[str, str]) -> float | None:
+    raw = params.get("targetIndex")
+    if not raw:
+        return None
+    try:
+        target = float(raw)
     except ValueError:
-        raise BadParameter(name, f"{raw!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _list(raw: str) -> list[str]:
-    return [v.strip() for v in raw.split(",") if v.strip()]
+        raise BadParameter("targetIndex", "must be a number") from None
+    _refuse("targetIndex", ranges.number_problem("targetIndex", target))
+    return target
 
 
 def parse(params: Mapping[str, str], policy: Policy) -> MatrixRequest:
@@ -90,22 +130,17 @@ def parse(params: Mapping[str, str], policy: Policy) -> MatrixRequest:
         raise BadParameter(unknown[0], f"unknown parameter; known: {', '.join(sorted(_KNOWN))}")
     if "groupBy" not in params:
         raise BadParameter("groupBy", "required, e.g. groupBy=region,theme")
-    group_by = group_by_of(_list(params["groupBy"]))
+    group_by = group_by_of(_list(params, "groupBy"))
     window = window_for(_date(params, "asOf"), _date(params, "start"), _date(params, "end"))
     try:
         basis = GeographyBasis(params.get("geography", "PARTNER").upper())
     except ValueError:
         raise BadParameter("geography", "must be PARTNER or TARGET") from None
-    target = None
-    if params.get("targetIndex"):
-        try:
-            target = float(params["targetIndex"])
-        except ValueError:
-            raise BadParameter("targetIndex", "must be a number") from None
+    target = _target_index(params)
     breakdown = params.get("breakdown", "false").lower()
     if breakdown not in ("true", "false"):
         raise BadParameter("breakdown", "must be true or false")
-    selection = {dim: _list(params[name]) for name, dim in _SELECTIONS.items() if name in params}
+    selection = {dim: _list(params, name) for name, dim in _SELECTIONS.items() if name in params}
     for name, dim in _SELECTIONS.items():
         if name in params and dim not in group_by:
             raise BadParameter(name, f"selects {dim} values, so groupBy must include {dim}")

@@ -97,11 +97,11 @@ class CoverageMutation:
         input: Annotated[t.SetNeedWeightsInput, strawberry.argument(description="What to set.")],
     ) -> SetNeedWeightsPayload:
         ctx = info.context
-        if not ctx.policy.privileged:
+        if not ctx.policy.may_write:
             return _failed(
                 UserError(
                     field=None,
-                    message="only staff may set need weights: send a privileged API key",
+                    message="only editors and admins may set need weights: send an editor's key",
                     code=UserErrorCode.FORBIDDEN,
                 )
             )

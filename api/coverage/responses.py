@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Final
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, Final
 
 from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode, OperationType
 from strawberry.http import GraphQLRequestData
@@ -51,16 +51,19 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return ops[0] if len(ops) == 1 else None
 
 
-def is_cacheable(query: object, operation_name: str | None) -> bool:
+def is_cacheable(
+    query: object, operation_name: str | None, parse_options: Mapping[str, Any] | None = None
+) -> bool:
     """Whether the operation is a query selecting only coverage fields at its root.
 
-    The document comes from the schema's parse cache, so a repeat costs no parse. A text that
-    does not parse is not cacheable; the schema then reports the syntax error as usual.
+    The document comes from the schema's parse cache, parsed with the request's limits
+    (``parse_options``, its guard's), so a repeat costs no parse and a token flood is never
+    parsed. A text that does not parse is not cacheable; the schema then reports the error.
     """
     if not isinstance(query, str):
         return False
     try:
-        document = parse_document(query)
+        document = parse_document(query, **(parse_options or {}))
     except GraphQLError:
         return False
     op = _operation(document, operation_name)
@@ -81,7 +84,8 @@ async def coverage_responses(
 ) -> ExecutionResult:
     """The view's response cache (``api.http.ResponseCache``): a repeated coverage query is
     answered with the result of its first execution; anything else is executed as usual."""
-    if not is_cacheable(request.query, request.operation_name):
+    options = context.guard.parse_options if context.guard is not None else None
+    if not is_cacheable(request.query, request.operation_name, options):
         return await execute()
     key: Hashable = (
         "response",

@@ -18,11 +18,13 @@ GraphiQL's browser bundles come from npm (``npm ci`` copies them to
 """
 
 from .document_cache import (
+    AST_BYTES_PER_CHAR,
     CACHE_MAXSIZE,
     CacheInfo,
     DocumentCache,
     DocumentCacheInfo,
     DocumentCachingSchema,
+    RequestGuard,
     check_caching,
     parse_document,
 )
@@ -32,6 +34,7 @@ from .view import GRAPHIQL_DIR, ContextGetter, GraphQLView, ResponseCache, is_re
 
 __all__ = [
     "APPLICATION_JSON",
+    "AST_BYTES_PER_CHAR",
     "CACHE_MAXSIZE",
     "GRAPHIQL_DIR",
     "GRAPHQL_RESPONSE_JSON",
@@ -41,6 +44,7 @@ __all__ = [
     "DocumentCacheInfo",
     "DocumentCachingSchema",
     "GraphQLView",
+    "RequestGuard",
     "ResponseCache",
     "check_caching",
     "graphql_routes",

@@ -1,4 +1,5 @@
-"""Parse and validation caches built into the schema, both keyed on the query text.
+"""Parse and validation caches built into the schema, both keyed on the query text, and the
+request guard's place in the pipeline.
 
 Why in a ``strawberry.Schema`` subclass and not as schema extensions (Strawberry's
 ``ParserCache`` and ``ValidationCache``): every hook an extension defines costs every request a
@@ -7,24 +8,30 @@ around a small query (bench/api_overhead.py). Here the caches are consulted at S
 parse step by the schema's own extension runner, with no hook; the runner also skips the
 empty exit stacks Strawberry builds for steps no extension hooks into.
 
-Both caches are LRU-bounded (an unbounded cache keyed by query text would let clients grow
-memory at will) and shared process-wide per size: a cache hit on one schema's text is only a
-hit for the same GraphQL schema and rules, since those are part of the validation key. The
-parse cache is also reachable without a schema (:func:`parse_document`), so code outside the
-schema that needs a request's document (the coverage response cache) reuses the request's own
-parse.
+Both caches are LRUs bounded in bytes, not entries (a parsed document takes about a hundred
+times its text, so an entry bound lets a few large documents hold gigabytes), and they keep
+only documents that parsed and validated: an attacker's stream of distinct invalid documents
+leaves nothing behind. They are shared process-wide per size: a cache hit on one schema's text
+is only a hit for the same GraphQL schema and rules, since those are part of the validation
+key. The parse cache is also reachable without a schema (:func:`parse_document`), so code
+outside the schema that needs a request's document (the coverage response cache) reuses the
+request's own parse.
+
+A request whose context carries a ``guard`` (:class:`RequestGuard`) has it set the parse
+options and validation rules before parsing (token and shape limits), and admit the operation
+after validation, before any resolver runs (cost and rate limits).
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Collection, Hashable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import strawberry
-from graphql import parse
+from cachetools import LRUCache
+from graphql import GraphQLError, Source, parse, validate
 from strawberry.extensions.context import (
     ExecutingContextManager,
     ExtensionContextManagerBase,
@@ -33,21 +40,34 @@ from strawberry.extensions.context import (
     ValidationContextManager,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from graphql import DocumentNode, GraphQLError
+    from graphql import DocumentNode
     from strawberry.extensions import SchemaExtension
     from strawberry.schema import BaseSchema
     from strawberry.types import ExecutionContext
 
-CACHE_MAXSIZE = 256
+#: Bytes of parsed documents (and of validated query texts) each cache may hold.
+CACHE_MAXSIZE = 64 * 1024 * 1024
+#: What one character of query text costs once parsed: measured with tracemalloc on a document
+#: of aliased connections (about 120 bytes of AST per character), rounded up.
+AST_BYTES_PER_CHAR = 128
+#: Validation stops after this many errors (graphql-core's own default), so a pathologically
+#: invalid document costs bounded work.
+MAX_VALIDATION_ERRORS = 100
+#: The share of the cache size that remembers texts that did not parse.
+UNPARSABLE_SHARE = 16
+#: Rules Strawberry adds to every validation (``strawberry.schema.schema.validate_document``).
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
 
 class CacheInfo(NamedTuple):
-    """Counters of one cache, like ``functools.lru_cache``'s ``cache_info()``."""
+    """Counters of one cache, like ``functools.lru_cache``'s ``cache_info()``; sizes in
+    bytes."""
 
     hits: int
     misses: int
@@ -62,51 +82,90 @@ class DocumentCacheInfo(NamedTuple):
     validation: CacheInfo
 
 
-class _ValidationStore:
-    """A thread-safe LRU map from validation key to validation errors."""
+class RequestGuard(Protocol):
+    """What a request context's ``guard`` attribute provides (api/guard implements it)."""
 
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[Hashable, list[GraphQLError]] = OrderedDict()
+    #: Whether validation errors may suggest names ("Did you mean ...?").
+    suggestions: bool
+
+    def prepare(self, context: ExecutionContext) -> None:
+        """Set the request's parse options and validation rules, before parsing."""
+
+    async def admit(self, context: ExecutionContext) -> list[GraphQLError] | None:
+        """Errors refusing the validated operation before it runs, or ``None`` to run it."""
+
+    async def refuse(self) -> list[GraphQLError] | None:
+        """Account for a request refused at parsing or validation; errors to report instead
+        (the caller's budget is spent), or ``None``."""
+
+
+class _WeightedLru:
+    """A thread-safe LRU map bounded by the total weight of its entries (cachetools'
+    ``LRUCache`` with ``getsizeof``), with hit and miss counters."""
+
+    def __init__(self, maxsize: int, weigh: Any) -> None:
+        self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=maxsize, getsizeof=weigh)
         self._lock = threading.Lock()
         self._hits = self._misses = 0
 
-    def get(self, key: Hashable) -> list[GraphQLError] | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
-            errors = self._entries.get(key)
-            if errors is None:
+            value = self._entries.get(key)
+            if value is None:
                 self._misses += 1
             else:
                 self._hits += 1
-                self._entries.move_to_end(key)
-            return errors
+            return value
 
-    def put(self, key: Hashable, errors: list[GraphQLError]) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
-            self._entries[key] = errors
-            self._entries.move_to_end(key)
-            if len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            if self._entries.getsizeof(value) <= self._entries.maxsize:
+                self._entries[key] = value
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
 
     def info(self) -> CacheInfo:
         with self._lock:
-            return CacheInfo(self._hits, self._misses, self.maxsize, len(self._entries))
+            return CacheInfo(
+                self._hits, self._misses, int(self._entries.maxsize),
+                int(self._entries.currsize),
+            )
+
+
+class _Parsed(NamedTuple):
+    query: str
+    document: DocumentNode
+
+
+class _Unparsable(NamedTuple):
+    """What is kept of a text that did not parse: the error's message and positions, not a
+    document (there is none) nor the error object (raising one object again and again would
+    grow its traceback)."""
+
+    query: str
+    message: str
+    positions: Collection[int] | None
+
+    def error(self) -> GraphQLError:
+        return GraphQLError(self.message, source=Source(self.query), positions=self.positions)
 
 
 class DocumentCache:
-    """The parse and validation caches of one size (one per size per process: see
+    """The parse and validation caches of one size in bytes (one per size per process: see
     :meth:`of_size`).
 
-    Parsing: graphql-core's ``parse`` behind ``functools.lru_cache``, as in Strawberry's
-    ``ParserCache``: a hit on a ``str`` key (no parse options) is one C-level dict lookup.
+    Parsing: graphql-core's ``parse``, keyed on the query text and the parse options. Entries
+    weigh ``AST_BYTES_PER_CHAR`` per character of text.
 
     Validation: Strawberry's ``ValidationCache`` puts ``validate_document`` behind
     ``functools.lru_cache``, so its key holds the ``DocumentNode``: AST nodes are frozen
     dataclasses, hashed field by field through the whole tree on every request (about 15 us for
     a small query with a fragment). The key here is (GraphQL schema, query text, validation
-    rules): a ``str`` caches its hash and the rest hash by identity. The text determines the
-    document (parse options only limit whether it parses at all), so the cached errors are the
-    same.
+    rules, whether errors suggest names): a ``str`` caches its hash and the rest hash by
+    identity. Only documents that validate are kept (as the fact that they do); the text
+    determines the document, so the answer is the same.
     """
 
     def __init__(self, maxsize: int) -> None:
@@ -114,59 +173,99 @@ class DocumentCache:
             msg = f"maxsize must be at least 1, got {maxsize}"
             raise ValueError(msg)
         self.maxsize = maxsize
-        self.parse: Callable[..., DocumentNode] = functools.lru_cache(maxsize=maxsize)(parse)
-        self._validation = _ValidationStore(maxsize)
+        self._parsed = _WeightedLru(maxsize, lambda p: AST_BYTES_PER_CHAR * len(p.query))
+        self._valid = _WeightedLru(maxsize, lambda key: len(key[1]))
+        self._unparsable = _WeightedLru(
+            max(1, maxsize // UNPARSABLE_SHARE), lambda u: len(u.query) + len(u.message)
+        )
 
     @staticmethod
     @functools.cache
     def of_size(maxsize: int) -> DocumentCache:
-        """The process-wide cache of ``maxsize`` entries (each of parsing and validation)."""
+        """The process-wide cache of ``maxsize`` bytes (each of parsing and validation)."""
         return DocumentCache(maxsize)
+
+    def parse(self, query: str, **options: Any) -> DocumentNode:
+        """The document of ``query`` (cached); raises ``GraphQLError`` on a syntax error or
+        when a parse option's limit is reached. A text that fails keeps no document; its error
+        is remembered (in a cache of a sixteenth of the size), so the several parses of one
+        request, and a client repeating it, pay for one parse."""
+        key = (query, *sorted(options.items())) if options else query
+        parsed = self._parsed.get(key)
+        if parsed is not None:
+            return parsed.document
+        failed = self._unparsable.get(key)
+        if failed is not None:
+            raise failed.error()
+        try:
+            document = parse(query, **options)
+        except GraphQLError as err:
+            self._unparsable.put(key, _Unparsable(query, err.message, err.positions))
+            raise
+        self._parsed.put(key, _Parsed(query, document))
+        return document
+
+    def forget(self, query: str, **options: Any) -> None:
+        """Drop the parse of ``query``, a document that did not validate."""
+        self._parsed.discard((query, *sorted(options.items())) if options else query)
 
     def prepare(self, context: ExecutionContext) -> None:
         """Give the request its document and validation errors from the caches, so that
         Strawberry skips its own parse (the document is set) and validation
         (``pre_execution_errors`` is set), then reports the errors as if it had found them.
 
-        A text that does not parse is left to Strawberry, which parses it again and reports
-        the error exactly as without a cache (failures are not cached). A document set by an
-        extension, or errors already set, are left alone; no validation rules (Strawberry's
-        ``DisableValidation``) means no validation, as in Strawberry.
+        The request's guard, if any, first sets the parse options and rules. A text that does
+        not parse raises its ``GraphQLError``. A document set by an extension, or errors
+        already set, are left alone; no validation rules (Strawberry's ``DisableValidation``)
+        means no validation, as in Strawberry.
         """
         query = context.query
         if query is None or context.graphql_document is not None:
             return
+        guard: RequestGuard | None = getattr(context.context, "guard", None)
+        if guard is not None:
+            guard.prepare(context)
         options = context.parse_options
-        try:
-            document = self.parse(query, **options) if options else self.parse(query)
-        except Exception:  # Strawberry reports it, parsing again
-            return
-        context.graphql_document = document
+        # A syntax error propagates: raised from the parse step, Strawberry reports it as a
+        # request error exactly as when its own parse fails, without parsing again.
+        context.graphql_document = document = self.parse(query, **options)
         rules = context.validation_rules
         if not rules or context.pre_execution_errors is not None:
             return
         gql_schema = context.schema._schema
-        key = (gql_schema, query, rules)
-        errors = self._validation.get(key)
-        if errors is None:
-            errors = validate_document(gql_schema, document, rules)
-            self._validation.put(key, errors)
-        # A copy, so that whatever later changes this request's list leaves the cache alone.
-        context.pre_execution_errors = list(errors)
+        suggest = (
+            guard.suggestions
+            if guard is not None
+            else not context.schema.config.disable_field_suggestions
+        )
+        key = (gql_schema, query, rules, suggest)
+        if self._valid.get(key) is not None:
+            context.pre_execution_errors = []
+            return
+        errors = validate(
+            gql_schema,
+            document,
+            (*rules, *STRAWBERRY_RULES),
+            max_errors=MAX_VALIDATION_ERRORS,
+            hide_suggestions=not suggest,
+        )
+        if errors:
+            self.forget(query, **options)
+        else:
+            self._valid.put(key, key)
+        context.pre_execution_errors = errors
 
     def info(self) -> DocumentCacheInfo:
-        """Hits, misses and sizes of both caches."""
-        return DocumentCacheInfo(
-            CacheInfo(*self.parse.cache_info()),  # type: ignore[attr-defined]
-            self._validation.info(),
-        )
+        """Hits, misses and sizes (bytes) of both caches."""
+        return DocumentCacheInfo(self._parsed.info(), self._valid.info())
 
 
-def parse_document(query: str) -> DocumentNode:
+def parse_document(query: str, **options: Any) -> DocumentNode:
     """The parsed document of ``query`` from the cache of the default size, the one the
-    schemas fill (no parse options, as the schema parses). Raises ``GraphQLError`` on a syntax
-    error, like ``graphql.parse``. The document is shared: do not modify it."""
-    return DocumentCache.of_size(CACHE_MAXSIZE).parse(query)
+    schemas fill; pass the request's parse options (its guard's limits), as the schema parses
+    with them. Raises ``GraphQLError`` on a syntax error or a limit, like ``graphql.parse``.
+    The document is shared: do not modify it."""
+    return DocumentCache.of_size(CACHE_MAXSIZE).parse(query, **options)
 
 
 class _Step(ExtensionContextManagerBase):
@@ -206,7 +305,28 @@ class _Operation(_Step, OperationContextManager):
 
 
 class _Validation(_Step, ValidationContextManager):
-    pass
+    """The validation step: after the extensions' hooks, a validated operation is put to the
+    request's guard, whose refusal Strawberry then reports as it would validation errors
+    (nothing executes); an invalid one is charged as a refusal. Only on the async path: HTTP
+    requests execute asynchronously, and ``execute_sync`` is for tools and tests, which have no
+    guard."""
+
+    def __init__(self, extensions: list[SchemaExtension], context: ExecutionContext) -> None:
+        super().__init__(extensions)
+        self.context = context
+
+    async def __aenter__(self) -> None:
+        await super().__aenter__()
+        context = self.context
+        guard: RequestGuard | None = getattr(context.context, "guard", None)
+        if guard is None:
+            return
+        if context.pre_execution_errors:
+            refused = await guard.refuse()
+        else:
+            refused = await guard.admit(context)
+        if refused:
+            context.pre_execution_errors = refused
 
 
 class _Executing(_Step, ExecutingContextManager):
@@ -238,8 +358,16 @@ class _Parsing(_Step, ParsingContextManager):
 
     async def __aenter__(self) -> None:
         await super().__aenter__()
-        if self.cache is not None:
+        if self.cache is None:
+            return
+        try:
             self.cache.prepare(self.context)
+        except GraphQLError:
+            guard: RequestGuard | None = getattr(self.context.context, "guard", None)
+            refused = await guard.refuse() if guard is not None else None
+            if refused:
+                raise refused[0] from None
+            raise
 
 
 class _Runner(SchemaExtensionsRunner):
@@ -261,7 +389,7 @@ class _Runner(SchemaExtensionsRunner):
         return _Parsing(self.extensions, self.cache, self.execution_context)
 
     def validation(self) -> ValidationContextManager:
-        return _Validation(self.extensions)
+        return _Validation(self.extensions, self.execution_context)
 
     def executing(self) -> ExecutingContextManager:
         return _Executing(self.extensions)

@@ -24,6 +24,7 @@ no tracebacks), ``get_context`` (caller-supplied context getter),
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -154,6 +155,8 @@ class GraphQLView(GraphQL):
                 response = await self.render_graphql_ide(request)
             else:
                 response = await self.run(request)
+        except ClientDisconnect:
+            return  # the client left while sending its request: nobody to answer
         except HTTPException as exc:
             response = self._error_response(request, exc.status_code, exc.reason)
             if isinstance(exc, _MethodNotAllowed):
@@ -249,7 +252,8 @@ class GraphQLView(GraphQL):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Execute through the response cache, if any; turn Strawberry's 400 for a GET mutation
-        into the spec's 405."""
+        into the spec's 405; report the cost the request's guard (if any) priced in the
+        result's ``extensions``."""
 
         def execute() -> Awaitable[ExecutionResult]:
             # Explicit super(): the zero-argument form needs the method's own frame.
@@ -267,14 +271,21 @@ class GraphQLView(GraphQL):
             cache = None  # a stored query result must not bypass Strawberry's refusal
         try:
             if cache is None:
-                return await execute()
-            return await cache(context, request_data, execute)
+                result = await execute()
+            else:
+                result = await cache(context, request_data, execute)
         except HTTPException as exc:
             if request_adapter.method == "GET" and isinstance(
                 exc.__cause__, InvalidOperationTypeError
             ):
                 raise _MethodNotAllowed(exc.reason, allow="POST") from exc.__cause__
             raise
+        guard = getattr(context, "guard", None)
+        report = guard.report() if guard is not None else None
+        if report is None:
+            return result
+        # A copy: the result may be a response cache's stored one, shared with other requests.
+        return dataclasses.replace(result, extensions={**(result.extensions or {}), "cost": report})
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -34,15 +34,21 @@ def segments(ctx: Context, flt: NodeFilter, sort: SortOrder) -> list[Segment]:
     kinds = flt.kinds or frozenset(NodeKind)
     if ctx.policy.privileged or not kinds & NON_STATE_KINDS:
         return [Segment(flt, sort)]
+    if flt.sensitivity is not None:
+        # Counting restricted actors per country, theme or role would single them out.
+        raise bad_input(
+            "only analysts and above may filter by sensitivity: for other callers it would "
+            "single restricted actors out",
+            "filter",
+            path="filter.sensitivity",
+        )
     public = replace(flt, sensitivity=Sensitivity.PUBLIC)
     restricted = Segment(replace(flt, sensitivity=Sensitivity.RESTRICTED), SortOrder.ID)
     if flt.text is not None:
         # Only public actors may be found by name; a search that also asks for restricted
         # ones finds nothing rather than matching hidden names.
-        return [] if flt.sensitivity is Sensitivity.RESTRICTED else [Segment(public, sort)]
-    if flt.sensitivity is Sensitivity.RESTRICTED:
-        return [restricted]
-    if flt.sensitivity is Sensitivity.PUBLIC or sort is SortOrder.ID:
+        return [Segment(public, sort)]
+    if sort is SortOrder.ID:
         return [Segment(flt, sort)]
     return [Segment(public, sort), restricted]
 

@@ -92,8 +92,8 @@ def from_graph_error(err: GraphError, aliases: Mapping[str, str] | None = None) 
 
 async def run(ctx: Context, work: Callable[..., Awaitable[tuple[Any, int]]], *args: Any) -> Result:
     """Run ``work(ctx, *args)`` for staff only; :class:`Refused` becomes user errors."""
-    if not ctx.policy.privileged:
-        forbidden = "only staff may change the graph: send a privileged API key"
+    if not ctx.policy.may_write:
+        forbidden = "only editors and admins may change the graph: send an editor's API key"
         return Result(errors=[problem(None, forbidden, UserErrorCode.FORBIDDEN)])
     try:
         obj, revision = await work(ctx, *args)

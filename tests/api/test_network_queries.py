@@ -109,11 +109,18 @@ def test_organisation_filters_by_country_focus_group_and_sensitivity(gql: Gql) -
     assert all("KEN" in keys(e["node"]["basedIn"]) for e in kenyan)
     youth = walk(gql, "civilSocietyOrganizations", "filter: {focusGroup: YOUTH}", fields)
     assert youth and all("YOUTH" in e["node"]["focusGroups"] for e in youth)
-    public = walk(gql, "civilSocietyOrganizations", "filter: {sensitivity: PUBLIC}", fields)
-    restricted = walk(gql, "civilSocietyOrganizations", "filter: {sensitivity: RESTRICTED}", fields)
+    by = "civilSocietyOrganizations"
+    public = walk(gql, by, "filter: {sensitivity: PUBLIC}", fields, key=PRIVILEGED_KEY)
+    restricted = walk(gql, by, "filter: {sensitivity: RESTRICTED}", fields, key=PRIVILEGED_KEY)
     assert {e["node"]["sensitivity"] for e in public} == {"PUBLIC"}
     assert {e["node"]["sensitivity"] for e in restricted} == {"RESTRICTED"}
     assert len(public) + len(restricted) == 160
+    # For other callers the filter would single restricted actors out: refused.
+    [error] = gql('{ civilSocietyOrganizations(filter: {sensitivity: PUBLIC}) { totalCount } }')[
+        "errors"
+    ]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("filter.sensitivity:")
 
 
 def test_filters_by_role_theme_and_date(gql: Gql) -> None:
@@ -264,7 +271,7 @@ def test_text_search_never_finds_restricted_actors_for_unprivileged_callers(gql:
         assert key not in keys(hidden) and hidden["totalCount"] == len(keys(hidden))
         assert key in keys(gql(query, key=PRIVILEGED_KEY)["data"][field])
     restricted_text = gql('{ actors(filter: {text: "a", sensitivity: RESTRICTED}) { totalCount } }')
-    assert restricted_text["data"]["actors"]["totalCount"] == 0
+    assert restricted_text["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_name_order_and_cursors_do_not_reveal_restricted_names(gql: Gql) -> None:

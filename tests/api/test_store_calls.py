@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,9 +62,19 @@ def owning(app: Any, store: CountingStore) -> Any:
 
 
 @pytest.fixture
-def counted(seeded_settings: Settings) -> Iterator[tuple[Any, CountingStore]]:
-    store = CountingStore(store_from_settings(seeded_settings))
-    app = create_app(seeded_settings, store=store)
+def counted(seeded_settings: Settings, tmp_path: Path) -> Iterator[tuple[Any, CountingStore]]:
+    settings = seeded_settings
+    if settings.store == "embedded":
+        # The session's read-only server may hold the seeded file, and an embedded file has one
+        # open handle at a time: count calls on a copy of it instead.
+        settings = dataclasses.replace(settings, db_path=tmp_path / "calls.db")
+        with (
+            contextlib.closing(sqlite3.connect(seeded_settings.db_path)) as source,
+            contextlib.closing(sqlite3.connect(settings.db_path)) as copy,
+        ):
+            source.backup(copy)
+    store = CountingStore(store_from_settings(settings))
+    app = create_app(settings, store=store)
     with serve(owning(app, store)) as url:
         yield _client(url), store
 

@@ -328,6 +328,7 @@ async def test_need_weights_are_stored_atomically(store_factory: StoreFactory) -
         await store.set_need_weights({(WeightScope.THEME, "theme-pcve"): -1.0})
     rev = await store.set_need_weights({(WeightScope.THEME, "theme-pcve"): 3.0}, replace=True)
     assert rev == 2
+    await store.close()  # the embedded store allows one open handle per file
     reopened = await store_factory()
     assert await reopened.need_weights() == {(WeightScope.THEME, "theme-pcve"): 3.0}
     assert await reopened.revision() == 2

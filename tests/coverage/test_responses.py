@@ -78,7 +78,10 @@ async def test_a_repeat_is_served_without_executing(
         raise AssertionError("a cached coverage query must not reach the schema")
 
     monkeypatch.setattr(api.schema.schema, "execute", no_execution)
-    assert await post(MATRIX, staff=True) == first
+    again = await post(MATRIX, staff=True)
+    assert again["data"] == first["data"]
+    # Priced when executed; a cached answer was never priced, and costs nothing.
+    assert first["extensions"]["cost"]["requested"] > 0 and "extensions" not in again
     assert entries(store) == 1
 
 

@@ -20,8 +20,10 @@ from starlette.applications import Starlette
 from strawberry.extensions import AddValidationRules, DisableValidation, MaxTokensLimiter
 from strawberry.types import ExecutionResult
 
+from api.guard import Guard
 from api.http import (
     APPLICATION_JSON,
+    AST_BYTES_PER_CHAR,
     CACHE_MAXSIZE,
     GRAPHQL_RESPONSE_JSON,
     DocumentCache,
@@ -31,6 +33,7 @@ from api.http import (
     negotiate_media_type,
     parse_document,
 )
+from api.settings import Settings
 
 GQL = GRAPHQL_RESPONSE_JSON
 
@@ -77,7 +80,9 @@ def test_get_query_with_variables(client: httpx.Client) -> None:
     )
     assert response.status_code == 200
     assert media_type(response) == GQL
-    assert response.json() == {"data": {"__type": {"name": "String"}}}
+    body = response.json()
+    assert body["data"] == {"__type": {"name": "String"}}
+    assert body["extensions"]["cost"]["requested"] == 100  # one introspection field
 
 
 @pytest.mark.parametrize("accept", [GQL, APPLICATION_JSON])
@@ -173,12 +178,13 @@ def test_parse_and_validation_results_are_cached(client: httpx.Client) -> None:
     post(client, {"query": query})
     before = cache.info()
     response = post(client, {"query": query})
-    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    assert response.json()["data"] == {"__schema": {"queryType": {"name": "Query"}}}
     after = cache.info()
     assert after.parse.hits > before.parse.hits  # the app's response cache parses too
     assert after.validation.hits == before.validation.hits + 1
-    # Code outside the schema reads the same parse cache.
-    assert parse_document(query) is parse_document(query)
+    # Code outside the schema reads the same parse cache, with the request's parse options.
+    options = Guard(Settings.from_env().limits).parse_options
+    assert parse_document(query, **options) is parse_document(query, **options)
     assert cache.info().parse.hits == after.parse.hits + 2
 
 
@@ -294,7 +300,7 @@ def counting(maxsize: int) -> Any:
 
 
 def test_caches_are_keyed_on_schema_and_query_text() -> None:
-    maxsize = 7  # caches of their own: the servers' requests use CACHE_MAXSIZE's
+    maxsize = 7 * 1024  # caches of their own: the servers' requests use CACHE_MAXSIZE's
     schema = DocumentCachingSchema(query=Query, document_cache_size=maxsize)
     run = counting(maxsize)
     assert run(schema, "{ ping }") == (0, 0, 1, {"ping": "pong"})
@@ -302,11 +308,11 @@ def test_caches_are_keyed_on_schema_and_query_text() -> None:
     # Another text is another key, even for the same document.
     assert run(schema, "query { ping }") == (0, 0, 1, {"ping": "pong"})
     assert run(schema, "{  ping }") == (0, 0, 1, {"ping": "pong"})
-    # Validation errors are cached and still reported.
+    # A document that fails validation is not kept: each request parses and validates it.
     unknown = ["Cannot query field 'pong' on type 'Query'. Did you mean 'ping'?"]
     assert run(schema, "{ pong }") == (0, 0, 1, unknown)
-    assert run(schema, "{ pong }") == (1, 1, 0, unknown)
-    # Syntax errors are not cached, and reported as without a cache.
+    assert run(schema, "{ pong }") == (0, 0, 1, unknown)
+    # A syntax error keeps no document, and is reported as without a cache.
     syntax = ["Syntax Error: Expected Name, found <EOF>."]
     assert run(schema, "{ ping") == (0, 0, 0, syntax)
     assert run(schema, "{ ping") == (0, 0, 0, syntax)
@@ -316,7 +322,7 @@ def test_caches_are_keyed_on_schema_and_query_text() -> None:
 
 
 def test_caches_honour_extensions_that_change_parsing_or_validation() -> None:
-    maxsize = 5
+    maxsize = 5 * 1024
     run = counting(maxsize)
     limited = DocumentCachingSchema(
         query=Query, document_cache_size=maxsize, extensions=[lambda: MaxTokensLimiter(3)]
@@ -335,25 +341,31 @@ def test_caches_honour_extensions_that_change_parsing_or_validation() -> None:
         extensions=[lambda: AddValidationRules([NoPingRule])],
     )
     assert run(strict, "{ ping }")[3] == ["no ping"]
-    assert run(strict, "{ ping }")[1:] == (1, 0, ["no ping"])
+    # Refused by the added rule: not kept, so validated again (the parse was dropped too).
+    assert run(strict, "{ ping }")[1:] == (0, 1, ["no ping"])
 
 
-def test_caches_are_bounded_lrus() -> None:
-    maxsize = 2
+def test_caches_are_lrus_bounded_in_bytes() -> None:
+    query_chars = len("{ a: ping }")
+    maxsize = 2 * AST_BYTES_PER_CHAR * query_chars  # two parsed documents of that length
     schema = DocumentCachingSchema(query=Query, document_cache_size=maxsize)
     run = counting(maxsize)
 
     def hit(query: str) -> bool:
-        parse_hits, validation_hits, _, data = run(schema, query)
+        parse_hits, _, _, data = run(schema, query)
         assert data == {query[2]: "pong"}
-        assert parse_hits == validation_hits
         return parse_hits == 1
 
     assert [hit("{ a: ping }"), hit("{ b: ping }"), hit("{ a: ping }")] == [False, False, True]
     assert not hit("{ c: ping }")  # evicts b, the least recently used
     assert [hit("{ a: ping }"), hit("{ b: ping }")] == [True, False]
     info = DocumentCache.of_size(maxsize).info()
-    assert info.parse.currsize == info.validation.currsize == maxsize
+    assert info.parse.currsize == maxsize
+    # A document larger than the whole cache is parsed, answered and not kept.
+    big = "{ " + " ".join(f"a{i}: ping" for i in range(40)) + " }"
+    assert run(schema, big)[3]["a39"] == "pong"
+    assert run(schema, big)[0] == 0
+    assert DocumentCache.of_size(maxsize).info().parse.currsize <= maxsize
 
 
 def test_unexpected_exception_is_a_500_without_details(serve_app: Any) -> None:

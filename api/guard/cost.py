@@ -1,0 +1,245 @@
+"""Static cost of an operation, computed after validation and before any resolver runs.
+
+The model (docs/SECURITY.md, "Cost model") follows GitHub's node limit: what an operation can
+make the server fetch is the number of objects its lists can return, so a list multiplies the
+cost of everything below it by the number of items it may hold:
+
+- a field returning a node (any type implementing ``Node``) or a node interface costs 1 per
+  object it may return, a connection 1; value objects (cells, counts, entries) and scalars
+  cost 0, but what they contain is counted;
+- a list or connection with a ``first`` argument may return ``first`` items (capped at the
+  page limit, above which the resolver refuses anyway), with ``ids`` one per id; a list inside
+  a connection (``edges``) adds no factor of its own, its connection did; a list the model
+  bounds counts that bound (``LIST_LENGTHS``); any other list counts as the nearest enclosing
+  ``top`` or ``first`` of an object holding the page (a ranking's entries), else
+  ``DEFAULT_LIST_ITEMS`` items;
+- the analyses add their own points (``ANALYSIS_COSTS``), reflecting what one uncached run
+  costs: cached answers are cheap, but an attacker chooses arguments that miss the cache;
+- a fragment on an abstract type counts in full for every type condition (an upper bound).
+
+Aliases and fragments count as often as they appear: the cost walks the operation as executed,
+with one memo entry per fragment and list length, so measuring is linear in the
+document even when the cost it finds is astronomical (costs are capped at ``COST_CAP``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+
+from analytics.lineage import MAX_DEPTH as LINEAGE_MAX_DEPTH
+from api.nodes.pagination import MAX_PAGE
+
+#: Items assumed for a list field that says nothing about its length.
+DEFAULT_LIST_ITEMS = 100
+#: Largest ``top`` counted; beyond it resolvers refuse the argument.
+MAX_TOP = 1_000
+#: Costs are capped here, so a document built to overflow cannot make the figure itself huge.
+COST_CAP = 10**12
+#: Points of one introspection field (``__schema``, ``__type``): bounded by the schema.
+INTROSPECTION_COST = 100
+#: Points of one mutation field on top of what it returns: a write transaction.
+MUTATION_COST = 10
+
+_CENTRALITY_COSTS = {
+    "DEGREE": 10,
+    "IN_DEGREE": 10,
+    "OUT_DEGREE": 10,
+    "CORE_NUMBER": 20,
+    "PAGERANK": 50,
+    "EIGENVECTOR": 50,
+    "CONSTRAINT": 200,
+    "EFFECTIVE_SIZE": 200,
+    "HARMONIC": 1_000,
+    "CLOSENESS": 1_000,
+    "BETWEENNESS": 1_000,
+}
+
+#: Lists whose length the model bounds, by ``Type.field``: a lineage path has at most one node
+#: per hop of the deepest lineage, a bridge two ends.
+LIST_LENGTHS: Mapping[str, int] = {"LineagePath.nodes": LINEAGE_MAX_DEPTH + 1, "Bridge.ends": 2}
+
+def _enum_name(value: Any) -> str:
+    """An enum argument's GraphQL name (coerced arguments are Python enum members)."""
+    return str(getattr(value, "name", value))
+
+
+#: Points an analysis adds, by ``Type.field``; a value or a function of the field's arguments.
+ANALYSIS_COSTS: Mapping[str, int | Callable[[dict[str, Any]], int]] = {
+    "Query.centrality": lambda args: _CENTRALITY_COSTS.get(_enum_name(args.get("measure")), 1_000),
+    "Query.networkSummary": 200,
+    "Query.communities": 300,
+    "Query.brokers": 300,
+    "Query.articulationPoints": 100,
+    "Query.bridges": 100,
+    "Query.singlePointsOfFailure": 200,
+    "Query.whatIf": 500,
+    "Query.coverageMatrix": 50,
+    "Query.underEngagedCells": 50,
+    "Query.coverageTrend": 100,
+    "Query.stakeholderGaps": 50,
+    "Query.unengagedMemberStates": 50,
+    "Query.outcomeLineage": 100,
+    "Query.contributions": 100,
+    "Query.programmeImpact": 100,
+    "Query.lineageIssues": 50,
+}
+
+
+def _unwrap(type_: Any) -> tuple[GraphQLNamedType, bool]:
+    """The named type and whether a list wraps it."""
+    is_list = False
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        is_list = is_list or isinstance(type_, GraphQLList)
+        type_ = type_.of_type
+    return type_, is_list
+
+
+class _Pricer:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self._memo: dict[tuple[str, int], int] = {}
+        self._open: set[str] = set()
+        node = schema.type_map.get("Node")
+        self._node = node if isinstance(node, GraphQLInterfaceType) else None
+
+    def selection_set(
+        self, node: SelectionSetNode | None, parent: GraphQLNamedType, hint: int
+    ) -> int:
+        """Cost of a selection set on ``parent``; ``hint`` is the length assumed for lists
+        that say nothing about theirs (an ancestor's ``top``, or ``DEFAULT_LIST_ITEMS``)."""
+        if node is None:
+            return 0
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, hint)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                scope = self.schema.type_map.get(condition.name.value) if condition else parent
+                total += self.selection_set(selection.selection_set, scope or parent, hint)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value, hint)
+            if total >= COST_CAP:
+                return COST_CAP
+        return total
+
+    def fragment(self, name: str, hint: int) -> int:
+        definition = self.fragments.get(name)
+        if definition is None or name in self._open:  # unknown or cyclic: validation says so
+            return 0
+        key = (name, hint)
+        if key not in self._memo:
+            self._open.add(name)
+            scope = self.schema.type_map.get(definition.type_condition.name.value)
+            self._memo[key] = (
+                0 if scope is None else self.selection_set(definition.selection_set, scope, hint)
+            )
+            self._open.discard(name)
+        return self._memo[key]
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, hint: int) -> int:
+        name = node.name.value
+        if name.startswith("__"):
+            return INTROSPECTION_COST if name in ("__schema", "__type") else 0
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        definition = parent.fields.get(name)
+        if definition is None:
+            return 0
+        named, is_list = _unwrap(definition.type)
+        args = self._arguments(definition, node)
+        coordinate = f"{parent.name}.{name}"
+        items = self._items(parent, named, is_list, args, LIST_LENGTHS.get(coordinate, hint))
+        if isinstance(args.get("top"), int):
+            hint = max(0, min(args["top"], MAX_TOP))
+        elif isinstance(args.get("first"), int) and items == 1:  # an object holding the page
+            hint = max(0, min(args["first"], MAX_PAGE))
+        once = self._analysis(coordinate, args)
+        if parent is self.schema.mutation_type:
+            once += MUTATION_COST
+        each = self.selection_set(node.selection_set, named, hint)
+        if named.name.endswith("Connection"):
+            once += 1  # one connection; ``first`` multiplies its edges, not itself
+        else:
+            each += self._own(named)
+        return min(COST_CAP, once + items * each)
+
+    def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except Exception:  # a bad value: execution reports it, with nothing run
+            return {}
+
+    @staticmethod
+    def _items(
+        parent: GraphQLNamedType,
+        named: GraphQLNamedType,
+        is_list: bool,
+        args: dict[str, Any],
+        hint: int,
+    ) -> int:
+        """How many objects the field may return."""
+        if isinstance(args.get("first"), int) and (is_list or named.name.endswith("Connection")):
+            return max(0, min(args["first"], MAX_PAGE))
+        if isinstance(args.get("ids"), list):
+            return len(args["ids"])
+        if not is_list or parent.name.endswith("Connection"):
+            return 1
+        return hint
+
+    def _own(self, named: GraphQLNamedType) -> int:
+        """1 for a node or node interface (what may need fetching), else 0."""
+        if named is self._node:
+            return 1
+        if isinstance(named, GraphQLObjectType):
+            return int(self._node is not None and self._node in named.interfaces)
+        if isinstance(named, GraphQLInterfaceType):
+            return int(named.name == "Node" or self._node in named.interfaces)
+        if isinstance(named, GraphQLUnionType):
+            return 1
+        return 0
+
+    @staticmethod
+    def _analysis(coordinate: str, args: dict[str, Any]) -> int:
+        cost = ANALYSIS_COSTS.get(coordinate, 0)
+        return cost(args) if callable(cost) else cost
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: VariableValues,
+) -> int:
+    """Cost points of ``operation`` (validated) with ``variables`` (already coerced)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    pricer = _Pricer(schema, fragments, variables)
+    return pricer.selection_set(operation.selection_set, root, DEFAULT_LIST_ITEMS)
