@@ -322,3 +322,26 @@ def test_a_client_that_leaves_cancels_its_request() -> None:
             assert started.wait(5)
         assert cancelled.wait(5), "the handler kept running after its client left"
 
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"NaN", b"1", b'"x"', b"null", b"[" * 5000 + b"]" * 5000, b"\xff\xfe", b'{"query": 1}'],
+)
+def test_odd_bodies_are_400_not_500(url: str, body: bytes) -> None:
+    response = httpx.post(
+        f"{url}/graphql", content=body, headers={"content-type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["message"]
+
+
+def test_odd_variables_in_a_get_are_400_not_500(url: str) -> None:
+    for variables in ("NaN", "[" * 5000 + "]" * 5000, "{"):
+        response = httpx.get(
+            f"{url}/graphql",
+            params={"query": "{ __typename }", "variables": variables},
+            headers={"accept": "application/json"},
+            timeout=30,
+        )
+        assert response.status_code == 400, (variables[:10], response.text)
