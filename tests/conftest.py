@@ -8,7 +8,7 @@ turns that skip into a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,15 @@ def neo4j_config():  # type: ignore[no-untyped-def]
         database=os.environ.get("NEO4J_DATABASE", "neo4j"),
         batch_size=int(os.environ.get("NEO4J_BATCH_SIZE", "1000")),
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_http_clients() -> Iterator[None]:
+    """Close the keep-alive clients the suites shared (tests.live.client_for)."""
+    yield
+    from tests.live import close_clients
+
+    close_clients()
 
 
 @pytest.fixture(params=STORE_KINDS)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
-import httpx
 import pytest
 
 from api.app import create_app
 from api.settings import Settings
 from tests.conftest import neo4j_config
-from tests.live import serve
+from tests.live import client_for, serve
 
 PRIVILEGED_KEY = "test-analyst-key"
 Gql = Callable[..., dict]
@@ -91,11 +90,8 @@ def _seed(settings: Settings) -> None:
 def _client(url: str) -> Gql:
     def call(query: str, variables: dict | None = None, key: str | None = None) -> dict:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        resp = httpx.post(
-            f"{url}/graphql",
-            json={"query": query, "variables": variables},
-            headers=headers,
-            timeout=30,
+        resp = client_for(url).post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
         assert resp.headers["content-type"].startswith("application/"), resp.text
         return resp.json()

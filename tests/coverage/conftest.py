@@ -15,7 +15,7 @@ from graph.model import Node, NodeKind, Relationship, RelType
 from graph.reference import member_states
 from graph.snapshot import build_snapshot
 from tests.api.conftest import PRIVILEGED_KEY, _client, _seed, _settings
-from tests.live import serve
+from tests.live import client_for, serve
 
 Gql = Callable[..., dict]
 
@@ -110,4 +110,4 @@ def staff() -> str:
 
 
 def get(url: str, path: str, params: dict[str, str], **headers: str) -> httpx.Response:
-    return httpx.get(f"{url}{path}", params=params, headers=headers, timeout=60)
+    return client_for(url).get(path, params=params, headers=headers)

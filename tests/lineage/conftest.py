@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from api.app import create_app
@@ -23,7 +22,7 @@ from api.stores import store_from_settings
 from graph.store import GraphStore
 from tests.conftest import STORE_KINDS, neo4j_config
 from tests.lineage.graphs import chain
-from tests.live import serve
+from tests.live import client_for, serve
 
 STAFF_KEY = "test-lineage-staff-key"
 Loader = Callable[[GraphStore], Awaitable[Any]]
@@ -40,11 +39,8 @@ class Api:
         self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        resp = httpx.post(
-            f"{self.url}/graphql",
-            json={"query": query, "variables": variables},
-            headers=headers,
-            timeout=60,
+        resp = client_for(self.url).post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
         assert resp.headers["content-type"].startswith("application/"), resp.text
         body: dict[str, Any] = resp.json()
