@@ -82,8 +82,14 @@ class Guard:
         """Spend ``cost`` points of ``identity``'s rate: (allowed, remaining, reset time)."""
         assert self._limiter is not None and self.rate is not None
         allowed = await self._limiter.hit(self.rate, identity, cost=max(cost, 1))
+        remaining, reset = await self.window(identity)
+        return allowed, remaining, reset
+
+    async def window(self, identity: str) -> tuple[int, float]:
+        """What is left of ``identity``'s rate, and when the window resets (epoch seconds)."""
+        assert self._limiter is not None and self.rate is not None
         stats = await self._limiter.get_window_stats(self.rate, identity)
-        return allowed, max(stats.remaining, 0), stats.reset_time
+        return max(stats.remaining, 0), stats.reset_time
 
 
 class Admission:
@@ -148,11 +154,29 @@ class Admission:
         the rate error once the budget is spent (it replaces the refusal), else ``None``."""
         return await self._spend(REFUSAL_COST)
 
-    async def _spend(self, cost: int) -> list[GraphQLError] | None:
+    async def gate(self) -> list[GraphQLError] | None:
+        """The rate error when the caller's budget is already spent, checked before parsing:
+        a caller sending a stream of distinct documents past its budget costs a counter
+        lookup each, not a parse."""
         rate = self._guard.rate
         if rate is None:
             return None
-        allowed, self.remaining, reset = await self._guard.charge(self._identity, cost)
+        remaining, reset = await self._guard.window(self._identity)
+        return None if remaining > 0 else self._answer(False, 0, remaining, reset)
+
+    async def _spend(self, cost: int) -> list[GraphQLError] | None:
+        if self._guard.rate is None:
+            return None
+        allowed, remaining, reset = await self._guard.charge(self._identity, cost)
+        return self._answer(allowed, cost, remaining, reset)
+
+    def _answer(
+        self, allowed: bool, cost: int, remaining: int, reset: float
+    ) -> list[GraphQLError] | None:
+        """Set the rate headers (and the 429) for what the rate limiter said."""
+        rate = self._guard.rate
+        assert rate is not None
+        self.remaining = remaining
         headers = self._response.headers
         wait = max(1, math.ceil(reset - time.time()))
         headers["RateLimit-Limit"] = str(rate.amount)
@@ -162,11 +186,16 @@ class Admission:
             return None
         self._response.status_code = 429
         headers["Retry-After"] = str(wait)
+        spent = (
+            f"this request costs {cost:,} points and {remaining:,} of {rate.amount:,} are left"
+            if cost
+            else f"the {rate.amount:,} points"
+        )
         return [
             GraphQLError(
-                f"Rate limit reached: this request costs {cost:,} points and "
-                f"{self.remaining:,} of {rate.amount:,} are left in this window; "
-                f"retry in {wait} s.",
+                f"Rate limit reached: {spent} of this window are spent; retry in {wait} s."
+                if not cost
+                else f"Rate limit reached: {spent} in this window; retry in {wait} s.",
                 extensions={
                     "code": ErrorCode.RATE_LIMITED.value,
                     "cost": cost,

@@ -98,6 +98,10 @@ class RequestGuard(Protocol):
         """Account for a request refused at parsing or validation; errors to report instead
         (the caller's budget is spent), or ``None``."""
 
+    async def gate(self) -> list[GraphQLError] | None:
+        """Errors refusing the request before it is even parsed (the caller's budget is already
+        spent), or ``None``."""
+
 
 class _WeightedLru:
     """A thread-safe LRU map bounded by the total weight of its entries (cachetools'
@@ -360,10 +364,12 @@ class _Parsing(_Step, ParsingContextManager):
         await super().__aenter__()
         if self.cache is None:
             return
+        guard: RequestGuard | None = getattr(self.context.context, "guard", None)
+        if guard is not None and (spent := await guard.gate()):
+            raise spent[0]  # a caller out of budget does not get its document parsed
         try:
             self.cache.prepare(self.context)
         except GraphQLError:
-            guard: RequestGuard | None = getattr(self.context.context, "guard", None)
             refused = await guard.refuse() if guard is not None else None
             if refused:
                 raise refused[0] from None

@@ -257,6 +257,14 @@ def test_rate_limit_spends_cost_points_per_caller(
         assert [r.status_code for r in refusals[:8]] == [200] * 8
         assert refusals[-1].status_code == 429
         refused(refusals[-1], "RATE_LIMITED")
+        # Once the budget is spent, a document is not even parsed: same 429 for anything.
+        for _ in range(200):  # spend the rest, a point at a time
+            if post(base, "{ health { status } }", key=PRIVILEGED_KEY).headers.get(
+                "RateLimit-Remaining"
+            ) == "0":
+                break
+        spent = post(base, "{ " + "x " * 4000 + "}", key=PRIVILEGED_KEY)
+        assert spent.status_code == 429 and "spent" in refused(spent, "RATE_LIMITED")["message"]
 
 
 def test_introspection_and_suggestions_are_settings(
