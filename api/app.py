@@ -70,7 +70,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 await active.close()
 
     authenticator = Authenticator(settings)
-    guard = Guard(settings.limits, settings.rate_storage)
+    # Analysts and above get the staff limits (larger cost and rate); the shape limits are
+    # the same for everyone.
+    guards = {
+        False: Guard(settings.limits, settings.rate_storage),
+        True: Guard(settings.staff_limits, settings.rate_storage),
+    }
 
     def caller_of(request: Request) -> Caller:
         """The caller the authentication middleware found (it refuses requests it cannot
@@ -82,10 +87,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         return Policy(role=caller_of(request).role, suppression_k=settings.suppression_k)
 
     async def get_context(request: Request, response: Any) -> Context:
+        policy = policy_for(request)
         return Context(
             store=request.app.state.store,
-            policy=policy_for(request),
-            guard=guard.admission(caller_of(request).identity, response),
+            policy=policy,
+            guard=guards[policy.privileged].admission(caller_of(request).identity, response),
         )
 
     async def healthz(request: Request) -> JSONResponse:

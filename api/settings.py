@@ -6,6 +6,7 @@ Defaults are the documented local ones, so ``make neo4j-up`` followed by
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ class Settings:
     log_level: str
     lineage_warm_seconds: float
     limits: Limits
+    staff_limits: Limits
     rate_storage: str
     cors_origins: tuple[str, ...]
     anonymous: bool | None
@@ -66,7 +68,12 @@ class Settings:
             privileged_keys=frozenset(_list(str(keys))),
             log_level=config("PARTNERNET_LOG_LEVEL", default="info"),
             lineage_warm_seconds=config("PARTNERNET_LINEAGE_WARM_SECONDS", cast=float, default=5.0),
-            limits=_limits(),
+            limits=(limits := _limits()),
+            staff_limits=dataclasses.replace(
+                (staff := staff_defaults(limits)),
+                max_cost=config("PARTNERNET_STAFF_MAX_COST", cast=int, default=staff.max_cost),
+                rate=config("PARTNERNET_STAFF_RATE_LIMIT", default=staff.rate),
+            ),
             rate_storage=config("PARTNERNET_RATE_LIMIT_STORAGE", default="memory://"),
             cors_origins=_list(config("PARTNERNET_CORS_ORIGINS", default="")),
             anonymous=config("PARTNERNET_ANONYMOUS", cast=_optional_bool, default=None),
@@ -87,6 +94,20 @@ def _list(raw: str) -> tuple[str, ...]:
     """A comma-separated setting: items stripped of spaces, empty ones dropped (so
     ``"a, b"`` is ``("a", "b")``, not ``("a", " b")``)."""
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+#: How much more analysts, editors and admins may spend than viewers, by default.
+STAFF_FACTOR = 4
+
+
+def staff_defaults(limits: Limits) -> Limits:
+    """The staff limits implied by the viewers' ``limits``: ``STAFF_FACTOR`` times the cost
+    per operation and the rate, the same shape limits and deadline."""
+    amount, _, per = limits.rate.partition("/")
+    rate = limits.rate
+    if amount.strip().isdigit() and per:
+        rate = f"{int(amount) * STAFF_FACTOR}/{per}"
+    return dataclasses.replace(limits, max_cost=STAFF_FACTOR * limits.max_cost, rate=rate)
 
 
 def _limits() -> Limits:

@@ -30,6 +30,7 @@ from api.app import create_app
 from api.guard import ANALYSIS_COSTS, Limits, RequestBounds
 from api.http import CACHE_MAXSIZE, DocumentCache
 from api.schema import schema
+from api.settings import staff_defaults
 from tests.api.conftest import PRIVILEGED_KEY, _seed, _settings
 from tests.conftest import STORE_KINDS
 from tests.live import serve
@@ -52,7 +53,12 @@ def fan_out(levels: int) -> str:
 def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = _settings(request.param, tmp_path_factory.mktemp("abuse") / "api.db")
     _seed(settings)
-    settings = dataclasses.replace(settings, limits=PRODUCTION, lineage_warm_seconds=0)
+    settings = dataclasses.replace(
+        settings,
+        limits=PRODUCTION,
+        staff_limits=staff_defaults(PRODUCTION),
+        lineage_warm_seconds=0,
+    )
     with serve(create_app(settings)) as base:
         yield base
 
@@ -118,8 +124,9 @@ def test_fan_out_nesting_is_refused_before_execution(url: str) -> None:
         assert costly["extensions"]["cost"] > PRODUCTION.max_cost
         assert costly["extensions"]["limit"] == PRODUCTION.max_cost
         assert f"{PRODUCTION.max_cost:,}" in costly["message"]
-        # Refusal is not a matter of privilege.
-        refused(post(url, fan_out(2), key=PRIVILEGED_KEY), "QUERY_TOO_COSTLY")
+        # Refusal is not a matter of privilege: staff limits are larger, not unbounded.
+        staff = refused(post(url, fan_out(2), key=PRIVILEGED_KEY), "QUERY_TOO_COSTLY")
+        assert staff["extensions"]["limit"] == staff_defaults(PRODUCTION).max_cost
     assert beat.failures == 0 and beat.worst < 2.0
 
 
@@ -237,7 +244,9 @@ def test_rate_limit_spends_cost_points_per_caller(
     settings = _settings("embedded", tmp_path_factory.mktemp("rate") / "api.db")
     _seed(settings)
     limits = dataclasses.replace(PRODUCTION, rate="1000/minute")
-    settings = dataclasses.replace(settings, limits=limits, lineage_warm_seconds=0)
+    settings = dataclasses.replace(
+        settings, limits=limits, staff_limits=limits, lineage_warm_seconds=0
+    )
     query = "{ actors(first: 100) { edges { node { name } } } }"  # 101 points
     with serve(create_app(settings)) as base:
         answers = [post(base, query) for _ in range(10)]
