@@ -52,6 +52,7 @@ from analytics.coverage import (
     engagement_index,
     ordinal_date,
 )
+from analytics.disclosure import FULL_LATTICE, Disclosure, decide
 from analytics.suppression import Protection
 from graph.store import WeightScope
 
@@ -79,6 +80,7 @@ class Cube:
         self.basis = basis
         self._tables: dict[Levels, Table] = {}
         self._protection: dict[int, Protection] = {}
+        self._disclosure: dict[int, Disclosure] = {}
         self._lock = threading.Lock()
 
     @property
@@ -103,6 +105,19 @@ class Cube:
                 state = self._protection[k] = Protection(k=k, trees=self.index.trees)
         state.extend(tables, top)
         return state
+
+    def disclosure(self, k: int) -> Disclosure:
+        """What a caller with threshold ``k`` may see: decided once over the whole lattice
+        (analytics/disclosure.py), whatever grouping is asked first."""
+        with self._lock:
+            found = self._disclosure.get(k)
+        if found is not None:
+            return found
+        tables = self.tables(FULL_LATTICE)
+        state = self.protection(k, FULL_LATTICE)
+        made = decide(self.index.trees, tables, state)
+        with self._lock:
+            return self._disclosure.setdefault(k, made)
 
 
 # --------------------------------------------------------------------------- query
@@ -282,11 +297,16 @@ class _Builder:
         self.query = query
         self.weights = weights
         self.tables = cube.tables(query.top)
-        self.protection = cube.protection(k, query.top) if k is not None else None
+        self.disclosure = cube.disclosure(k) if k is not None else None
+        self.protection = self.disclosure.protection if self.disclosure is not None else None
         self.k = k
 
     def hidden(self, levels: Levels, coords: Coords) -> bool:
-        return self.protection is not None and self.protection.is_suppressed(levels, coords)
+        return self.disclosure is not None and self.disclosure.hides_partners(levels, coords)
+
+    def details_hidden(self, levels: Levels, coords: Coords) -> bool:
+        """Whether the figures besides the partner count are hidden (analytics/disclosure.py)."""
+        return self.disclosure is not None and self.disclosure.hides_details(levels, coords)
 
     def cell(self, levels: Levels, coords: Coords, benchmark: float | None) -> Cell:
         table = self.tables[levels]
@@ -309,6 +329,23 @@ class _Builder:
                 breakdown,
             )
         i = table.flat(coords)
+        if self.details_hidden(levels, coords):
+            partners = int(table.partners[i])
+            return Cell(
+                levels,
+                coords,
+                False,
+                partners,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                need,
+                None,
+                breakdown,
+            )
         counts = (
             int(table.partners[i]),
             int(table.partnerships[i]),
@@ -366,7 +403,7 @@ class _Builder:
                 int(table.activities[i]),
             )
             for c in table.nonzero()
-            if not self.hidden(levels, c)
+            if not self.details_hidden(levels, c)
             for i in [table.flat(c)]
         ]
         return statistics.median(values) if values else None
@@ -597,8 +634,8 @@ def stakeholder_gaps(
     g, t, _ = base.levels
     fine: Levels = (g, t, 2)
     tables = cube.tables(fine)
-    protection = cube.protection(k, fine) if k is not None else None
-    if protection is not None and fine in protection.withheld:
+    disclosure = cube.disclosure(k) if k is not None else None
+    if disclosure is not None and fine in disclosure.withheld:
         return [], True
     stake = cube.index.trees[STAKE]
     wanted = list(range(stake.size(2)))
@@ -621,7 +658,7 @@ def stakeholder_gaps(
             if not detail.partners[detail.flat((c[0], c[1], s))]
         )
         if missing:
-            hidden = protection is not None and protection.is_suppressed(base.levels, c)
+            hidden = disclosure is not None and disclosure.hides_details(base.levels, c)
             out.append(
                 StakeholderGap(
                     header_of(cube, base.levels, c),
@@ -641,7 +678,7 @@ def unengaged_states(cubes: Sequence[Cube], k: int | None) -> tuple[list[str], b
     zero = None
     for cube in cubes:
         table = cube.tables(levels)[levels]
-        if k is not None and levels in cube.protection(k, levels).withheld:
+        if k is not None and levels in cube.disclosure(k).withheld:
             return [], True
         here = {c for c in range(geo.size(3)) if not table.partners[table.flat((c, 0, 0))]}
         zero = here if zero is None else zero & here

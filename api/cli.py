@@ -226,6 +226,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api.access import Authenticator
     from api.app import create_app
 
     if settings.store == "embedded":
@@ -241,6 +242,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     settings = dataclasses.replace(settings, host=host, port=port)  # decides anonymous access
     print(f"partnernet on {settings.store} store; GraphiQL at http://{host}:{port}/graphql")
+    print(Authenticator(settings).describe())
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
     return 0
 

@@ -16,11 +16,11 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 
-from api import centrality, coverage, lineage, network
+from api import centrality, coverage, keys, lineage, network
 from api.context import Context
 from api.errors import CodedErrorsSchema, bad_input, not_found
 from api.http import CACHE_MAXSIZE, DocumentCachingSchema
-from api.nodes import MAX_PAGE, NODE_TYPES, Node, NodeKindEnum, decode_global_id, node_object
+from api.nodes import MAX_PAGE, NODE_TYPES, Node, NodeKindEnum, decode_global_id, shown_object
 
 
 @strawberry.type(description="Service health and the graph revision being served.")
@@ -50,19 +50,19 @@ class CoreQuery:
         return [KindCount(kind=NodeKindEnum(k.value), count=v) for k, v in counts.items()]
 
     @strawberry.field(
-        description="Look up any node by its global id (or its own key). Missing: null and "
-        "an error with code NOT_FOUND."
+        description="Look up any node by its global id (or its own key). Missing, or a "
+        "restricted actor you may not see: null and an error with code NOT_FOUND."
     )
     async def node(
         self,
         info: Info[Context, Any],
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
     ) -> Node | None:
-        key = decode_global_id(id)
-        found = await info.context.node_loader.load(key)
-        if found is None:
+        found = await info.context.node_loader.load(decode_global_id(id))
+        shown = shown_object(info.context.policy, found)
+        if shown is None:  # missing, or hidden from the caller: the same answer
             raise not_found("node", id)
-        return node_object(info.context.policy, found)
+        return shown
 
     @strawberry.field(
         description=f"Look up to {MAX_PAGE} nodes at once, in the order asked. A missing one "
@@ -76,17 +76,16 @@ class CoreQuery:
         if len(ids) > MAX_PAGE:
             raise bad_input(f"at most {MAX_PAGE} ids, got {len(ids)}", "ids")
         found = await info.context.node_loader.load_many([decode_global_id(i) for i in ids])
-        policy = info.context.policy
+        shown = [shown_object(info.context.policy, n) for n in found]
         # graphql-core turns a returned (not raised) error into null plus an error at that
-        # item's path, so one missing id does not null the whole list.
+        # item's path, so one missing (or hidden) id does not null the whole list.
         items: list[Any] = [
-            not_found("node", gid) if n is None else node_object(policy, n)
-            for gid, n in zip(ids, found, strict=True)
+            not_found("node", gid) if n is None else n for gid, n in zip(ids, shown, strict=True)
         ]
         return items
 
 
-AREAS = (network, centrality, coverage, lineage)
+AREAS = (network, centrality, coverage, lineage, keys)
 
 
 def _compose(name: str, description: str, parts: tuple[type, ...]) -> type:

@@ -71,6 +71,33 @@ ROLE_WEIGHTS = {
     NodeKind.OTHER_NON_STATE_ACTOR: {Role.FUNDING: 50, Role.IMPLEMENTING: 30, Role.ADVISORY: 20},
 }
 LAST_DAY = dt.date(2026, 6, 30)
+#: How many descriptors each category had when names were random syllables (before names came
+#: from reviewed word lists): see ``_retired_name_draws``.
+_RETIRED_DESCRIPTOR_COUNTS = {
+    "YOUTH": 3,
+    "WOMEN": 3,
+    "FAMILIES": 2,
+    "RELIGIOUS_LEADERS": 2,
+    "CULTURAL_LEADERS": 2,
+    "EDUCATION_LEADERS": 2,
+    "VICTIMS_ASSOCIATIONS": 2,
+    "MEDIA": 2,
+    "HUMAN_RIGHTS": 2,
+    "LOCAL_COMMUNITIES": 2,
+    "TECH_PLATFORM": 3,
+    "TELECOMMUNICATIONS": 2,
+    "FINANCIAL_SERVICES": 3,
+    "TRANSPORT_AND_TRAVEL": 2,
+    "SECURITY_SERVICES": 2,
+    "MEDIA_AND_ENTERTAINMENT": 2,
+    "CONSULTING": 2,
+    "UNIVERSITY": 2,
+    "THINK_TANK": 2,
+    "RESEARCH_INSTITUTE": 2,
+    "FOUNDATION": 2,
+    "NETWORK": 2,
+    "ASSOCIATION": 2,
+}
 
 
 def _pick(rng: random.Random, weights: Mapping[Any, float]) -> Any:
@@ -82,10 +109,22 @@ def _date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
     return lo + dt.timedelta(days=rng.randrange(max(1, (hi - lo).days)))
 
 
+def _retired_name_draws(rng: random.Random, category: str) -> None:
+    """Take, and discard, the draws that the retired syllable name generator took from the
+    builder's random stream for one name: a descriptor, then two or three syllables of onset
+    (16 choices), vowel (8) and coda (9). Names now come from a generator of their own; taking
+    these draws keeps every key, flag, date and relationship of the seed exactly as it was."""
+    rng.choice(range(_RETIRED_DESCRIPTOR_COUNTS[category]))
+    for _ in range(rng.choice((2, 2, 3))):
+        rng.choice(range(16))
+        rng.choice(range(8))
+        rng.choice(range(9))
+
+
 class _Builder:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
-        self.names = NameMaker(self.rng)
+        self.names = NameMaker(SEED)
         self.changes: list[Change] = []
         states = member_states()
         # A fixed per-country pull: about a third of states get none, a few get a lot.
@@ -135,6 +174,10 @@ class _Builder:
 
     # -------------------------------------------------------------- actors
 
+    def name(self, descriptors: Mapping[str, Sequence[str]], category: str) -> str:
+        _retired_name_draws(self.rng, category)
+        return self.names.make(descriptors[category])
+
     def actors_of_kind(self) -> None:
         for i in range(1, COUNTS["cso"] + 1):
             focus = [_pick(self.rng, FOCUS_WEIGHTS)]
@@ -147,7 +190,7 @@ class _Builder:
             self.actor(
                 NodeKind.CIVIL_SOCIETY_ORGANIZATION,
                 f"cso-{i:04d}",
-                self.names.make(self.rng.choice(CSO_DESCRIPTORS[focus[0]])),
+                self.name(CSO_DESCRIPTORS, focus[0]),
                 focus_groups=[f.value for f in focus],
                 sensitivity="RESTRICTED" if restricted else "PUBLIC",
                 iati_org_type=self.rng.choice([22, 22, 22, 21, 23, 24]),
@@ -168,7 +211,7 @@ class _Builder:
             self.actor(
                 NodeKind.COMPANY,
                 f"company-{i:03d}",
-                self.names.make(self.rng.choice(COMPANY_DESCRIPTORS[industry])),
+                self.name(COMPANY_DESCRIPTORS, industry),
                 region=_pick(self.rng, {"Americas": 35, "Europe": 35, "Asia": 25, "Africa": 5}),
                 industry=industry.value,
             )
@@ -184,7 +227,7 @@ class _Builder:
             self.actor(
                 NodeKind.ACADEMIC_INSTITUTION,
                 f"academic-{i:03d}",
-                self.names.make(self.rng.choice(ACADEMIC_DESCRIPTORS[atype])),
+                self.name(ACADEMIC_DESCRIPTORS, atype),
                 academic_type=atype.value,
             )
         for i in range(1, COUNTS["nsa"] + 1):
@@ -199,7 +242,7 @@ class _Builder:
             self.actor(
                 NodeKind.OTHER_NON_STATE_ACTOR,
                 f"nsa-{i:03d}",
-                self.names.make(self.rng.choice(NSA_DESCRIPTORS[ntype])),
+                self.name(NSA_DESCRIPTORS, ntype),
                 actor_type=ntype.value,
                 iati_org_type=60 if ntype is NonStateActorType.FOUNDATION else 90,
             )

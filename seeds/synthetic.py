@@ -1,8 +1,11 @@
 """A synthetic partner network for scale work, streamed so memory stays bounded.
 
 Popularity of programmes and activities follows a Zipf law and actors' engagement counts are
-heavy-tailed, which gives the skewed degree distribution of real partnership networks. All
-names are obviously synthetic. Requires the reference seed (Member States, thematic areas).
+heavy-tailed, which gives the skewed degree distribution of real partnership networks.
+Programmes, activities and outcomes are named "Synthetic ..."; actors get fictional names from
+the reviewed word lists of ``seeds.names``, with a place feature that the seed's names never
+have ("Quiet Wren Glade Payments"), made by a generator of their own so that the network's
+structure does not depend on them. Requires the reference seed (Member States, thematic areas).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterator
 from graph.model import RelType, relationship_id
 from graph.reference import member_states
 from graph.store import Change, NodeWrite, RelWrite
+from seeds.names import SyntheticNames
 from seeds.reference import load_json
 
 KINDS = [
@@ -100,12 +104,14 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
             )
     act_cum = _zipf_cum(n_act, 0.9)
     kind_cum = list(itertools.accumulate(w for _, _, w in KINDS))
+    names = SyntheticNames(seed)
     for i in range(n_actors):
         kind, prefix, _ = rng.choices(KINDS, cum_weights=kind_cum)[0]
         actor = f"{prefix}-{i:07d}"
-        props: dict[str, object] = {"name": f"Synthetic {kind} {i:07d}", "illustrative": True}
-        if kind == "CivilSocietyOrganization":
-            props["focus_groups"] = [rng.choice(FOCUS)]
+        focus = rng.choice(FOCUS) if kind == "CivilSocietyOrganization" else None
+        props: dict[str, object] = {"name": names.make(kind, focus), "illustrative": True}
+        if focus is not None:
+            props["focus_groups"] = [focus]
         yield NodeWrite(kind, actor, props)
         yield rel(RelType.BASED_IN, actor, rng.choices(states, cum_weights=state_cum)[0])
         picks = rng.choices(progs, cum_weights=prog_cum, k=1 + int(rng.expovariate(0.6)))

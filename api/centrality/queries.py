@@ -8,6 +8,7 @@ the caller's policy.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Annotated, Any, Final, TypeVar
 
@@ -15,7 +16,7 @@ import networkx as nx
 import strawberry
 from strawberry.types import Info
 
-from analytics import resilience
+from analytics import disclosure, resilience
 from analytics.centrality import AnalysisTooLarge
 from analytics.projection import ACTOR_KINDS
 from api.centrality import analyses
@@ -26,7 +27,7 @@ from api.centrality.params import BadParameter, NetworkParams, Projection
 from api.context import Context
 from api.coverage.types import BASES, CoverageGeographyEnum
 from api.errors import bad_input, not_found
-from api.nodes import MAX_PAGE, Node, NodeKindEnum, decode_global_id, node_object
+from api.nodes import MAX_PAGE, Node, NodeKindEnum, decode_global_id, shown_object
 from graph.model import Node as StoredNode
 from graph.model import NodeKind
 
@@ -153,11 +154,42 @@ async def _guarded(
 
 
 async def _nodes(info: Info[Context, Any], ids: Iterable[Hashable]) -> dict[Hashable, Node]:
-    """GraphQL objects for node ids, as the caller may see them (one store call)."""
+    """GraphQL objects for those node ids the caller may see, by id (one store call); a
+    hidden or missing node has no entry."""
     keys = list(dict.fromkeys(str(i) for i in ids))
     found = await info.context.node_loader.load_many(keys)
     policy = info.context.policy
-    return {k: node_object(policy, n) for k, n in zip(keys, found, strict=True) if n is not None}
+    shown = ((k, shown_object(policy, n)) for k, n in zip(keys, found, strict=True))
+    return {k: o for k, o in shown if o is not None}
+
+
+async def _first_shown(
+    info: Info[Context, Any],
+    items: Sequence[R],
+    ids: Callable[[R], Iterable[Hashable]],
+    count: int,
+) -> tuple[list[R], dict[Hashable, Node]]:
+    """The first ``count`` of ``items`` whose nodes (``ids(item)``) the caller may all see,
+    in order, with those nodes' objects.
+
+    Why: a ranking is taken among what the caller is shown (:meth:`Policy.shown`), so ranks
+    and positions have no gap where a hidden actor stands (the gap would say where it ranks).
+    Nodes are loaded a batch at a time, only as far as needed: one store call when nothing is
+    left out. An item whose node is no longer stored is skipped too.
+    """
+    policy = info.context.policy
+    stored: dict[str, StoredNode] = {}
+    chosen: list[R] = []
+    start = 0
+    while len(chosen) < count and start < len(items):
+        batch = items[start : start + count - len(chosen)]
+        start += len(batch)
+        keys = list(dict.fromkeys(str(v) for item in batch for v in ids(item)))
+        found = await info.context.node_loader.load_many(keys)
+        stored.update((k, n) for k, n in zip(keys, found, strict=True) if n is not None)
+        present = [i for i in batch if all(str(v) in stored for v in ids(i))]
+        chosen += policy.shown(present, lambda i: (stored[str(v)] for v in ids(i)))
+    return chosen, await _nodes(info, (v for item in chosen for v in ids(item)))
 
 
 def _cells(
@@ -272,8 +304,7 @@ class CentralityQuery:
         )
         wanted = _kind_values(rank_kinds)
         eligible = [e for e in ranking.ranked if wanted is None or e[2] in wanted]
-        chosen = eligible[:top]
-        nodes = await _nodes(info, (v for v, _, _ in chosen))
+        chosen, nodes = await _first_shown(info, eligible, lambda e: (e[0],), top)
         result = ranking.result
         return t.CentralityRanking(
             measure=measure,
@@ -292,7 +323,6 @@ class CentralityQuery:
             entries=[
                 t.CentralityEntry(rank=i, score=score, node=nodes[str(v)])
                 for i, (v, score, _) in enumerate(chosen, start=1)
-                if str(v) in nodes
             ],
         )
 
@@ -389,7 +419,13 @@ class CentralityQuery:
             service.analyse(params, ("communities", weighted, resolution, seed), compute)
         )
         shown = found.communities[:top]
-        nodes = await _nodes(info, (v for c in shown for v, _ in c.members[:members_per_community]))
+        # One batch of node lookups for all communities at once (the loader batches a tick).
+        members = await asyncio.gather(
+            *(
+                _first_shown(info, c.members, lambda m: (m[0],), members_per_community)
+                for c in shown
+            )
+        )
         return t.CommunityPartition(
             projection=projection,
             revision=revision,
@@ -406,11 +442,10 @@ class CentralityQuery:
                     actors=c.actors,
                     members=[
                         t.CommunityMember(node=nodes[str(v)], internal_strength=s)
-                        for v, s in c.members[:members_per_community]
-                        if str(v) in nodes
+                        for v, s in chosen
                     ],
                 )
-                for i, c in enumerate(shown)
+                for i, (c, (chosen, nodes)) in enumerate(zip(shown, members, strict=True))
             ],
         )
 
@@ -444,8 +479,7 @@ class CentralityQuery:
         )
         wanted = _kind_values(rank_kinds)
         eligible = [b for b in found if wanted is None or b.kind in wanted]
-        chosen = eligible[:top]
-        nodes = await _nodes(info, (b.node for b in chosen))
+        chosen, nodes = await _first_shown(info, eligible, lambda b: (b.node,), top)
         return t.BrokerRanking(
             projection=projection,
             revision=revision,
@@ -462,7 +496,6 @@ class CentralityQuery:
                     degree=b.degree,
                 )
                 for i, b in enumerate(chosen, start=1)
-                if str(b.node) in nodes
             ],
         )
 
@@ -486,8 +519,7 @@ class CentralityQuery:
 
         service = svc.service_for(info.context.store)
         revision, found = await _guarded(service.analyse(params, "articulation_points", compute))
-        chosen = found[:top]
-        nodes = await _nodes(info, (c.node for c in chosen))
+        chosen, nodes = await _first_shown(info, found, lambda c: (c.node,), top)
         return t.ArticulationPoints(
             projection=projection,
             revision=revision,
@@ -502,7 +534,6 @@ class CentralityQuery:
                     cut_off_actors=c.cut_off_actors,
                 )
                 for i, c in enumerate(chosen, start=1)
-                if str(c.node) in nodes
             ],
         )
 
@@ -526,8 +557,7 @@ class CentralityQuery:
 
         service = svc.service_for(info.context.store)
         revision, found = await _guarded(service.analyse(params, "bridges", compute))
-        chosen = found[:top]
-        nodes = await _nodes(info, (v for b in chosen for v in b.ends))
+        chosen, nodes = await _first_shown(info, found, lambda b: b.ends, top)
         return t.Bridges(
             projection=projection,
             revision=revision,
@@ -536,7 +566,7 @@ class CentralityQuery:
             entries=[
                 t.Bridge(
                     rank=i,
-                    ends=[nodes[str(v)] for v in b.ends if str(v) in nodes],
+                    ends=[nodes[str(v)] for v in b.ends],
                     cut_off_nodes=b.cut_off_nodes,
                     cut_off_actors=b.cut_off_actors,
                 )
@@ -547,7 +577,10 @@ class CentralityQuery:
     @strawberry.field(
         description="Single points of failure: actors whose removal disconnects part of the "
         "network (articulation points among actors), or who are the only partner of a "
-        "(region, thematic area) cell, as coverageMatrix counts partners."
+        "(region, thematic area) cell, as coverageMatrix counts partners. Sole partners of "
+        "cells are shown to privileged callers only: a cell with one partner is a count below "
+        "the suppression threshold, so for anyone else the list holds structural single points "
+        "of failure only and `solePartnerIn` is empty."
     )
     async def single_points_of_failure(
         self,
@@ -562,24 +595,30 @@ class CentralityQuery:
         params = await _params(info, projection, filter, half_life_years=half_life_years)
         basis = BASES[geography]
         service = svc.service_for(info.context.store)
-        _, cells = await _guarded(service.cells(params, basis))
+        # Sole partners are counts of 1: privileged callers only (analytics/disclosure.py).
+        shows_cells = disclosure.sole_partner_cells_shown(info.context.policy.privileged)
+        cells: dict[resilience.Cell, frozenset[str]] = {}
+        if shows_cells:
+            _, cells = await _guarded(service.cells(params, basis))
 
         def compute(graph: nx.Graph) -> list[resilience.SinglePoint]:
             return resilience.single_points_of_failure(graph, cells, actor_kinds=ACTOR_KINDS)
 
-        revision, found = await _guarded(service.analyse(params, ("spof", basis), compute))
-        chosen = found[:top]
-        nodes = await _nodes(
-            info, [*(s.node for s in chosen), *(c[1] for s in chosen for c in s.sole_cells)]
+        revision, found = await _guarded(
+            service.analyse(params, ("spof", basis if shows_cells else None), compute)
         )
+        chosen, nodes = await _first_shown(info, found, lambda s: (s.node,), top)
+        nodes.update(await _nodes(info, (c[1] for s in chosen for c in s.sole_cells)))
         return t.SinglePointsOfFailure(
             projection=projection,
             revision=revision,
             as_of=params.as_of,
             total=len(found),
             disconnecting=sum(1 for s in found if s.cut is not None),
-            sole_partners=sum(1 for s in found if s.sole_cells),
-            cells_with_one_partner=sum(1 for p in cells.values() if len(p) == 1),
+            sole_partners=sum(1 for s in found if s.sole_cells) if shows_cells else None,
+            cells_with_one_partner=sum(1 for p in cells.values() if len(p) == 1)
+            if shows_cells
+            else None,
             entries=[
                 t.SinglePointOfFailure(
                     rank=i,
@@ -590,14 +629,15 @@ class CentralityQuery:
                     sole_partner_in=_cells(s.sole_cells, nodes),
                 )
                 for i, s in enumerate(chosen, start=1)
-                if str(s.node) in nodes
             ],
         )
 
     @strawberry.field(
         description="What the network would lose without some nodes (an actor withdrawing, a "
         "programme ending): change in components, in reach (connected actor pairs), and "
-        "(region, theme) cells left with no partner."
+        "(region, theme) cells left with no partner. Cells are shown to privileged callers "
+        "only: which cells a removal empties depends on their partner counts, so for anyone "
+        "else `lostCells` is empty and `coveredCells` null."
     )
     async def what_if(
         self,
@@ -625,20 +665,26 @@ class CentralityQuery:
         keys = sorted({decode_global_id(str(i)) for i in remove})
         stored: list[StoredNode | None] = await info.context.node_loader.load_many(keys)
         for key, node in zip(keys, stored, strict=True):
-            if node is None:
+            if shown_object(info.context.policy, node) is None:  # missing or hidden: alike
                 raise not_found("node", key)
         params = await _params(info, projection, filter, half_life_years=half_life_years)
         basis = BASES[geography]
         service = svc.service_for(info.context.store)
-        _, cells = await _guarded(service.cells(params, basis))
         removed = frozenset(keys)
+        # Lost cells would be a group-testing oracle on hidden counts (analytics/disclosure.py).
+        shows_cells = disclosure.lost_cells_shown(info.context.policy.privileged)
+        cells: dict[resilience.Cell, frozenset[str]] | None = None
+        if shows_cells:
+            _, cells = await _guarded(service.cells(params, basis))
 
         def compute(graph: nx.Graph) -> resilience.WhatIf:
             return resilience.what_if(graph, removed, cells, actor_kinds=ACTOR_KINDS)
 
-        revision, w = await _guarded(service.analyse(params, ("what_if", basis, removed), compute))
-        stranded = w.stranded[:top]
-        nodes = await _nodes(info, [*keys, *stranded, *(theme for _, theme in w.lost_cells)])
+        revision, w = await _guarded(
+            service.analyse(params, ("what_if", basis if shows_cells else None, removed), compute)
+        )
+        stranded, nodes = await _first_shown(info, w.stranded, lambda v: (v,), top)
+        nodes.update(await _nodes(info, [*keys, *(theme for _, theme in w.lost_cells)]))
         present = set(w.removed)
         return t.WhatIf(
             projection=projection,
@@ -646,18 +692,18 @@ class CentralityQuery:
             as_of=params.as_of,
             removed=[nodes[k] for k in keys if k in present],
             not_in_network=[nodes[k] for k in keys if k not in present],
-            before=_reach(w.before, w.covered_before),
-            after=_reach(w.after, w.covered_after),
+            before=_reach(w.before, w.covered_before if shows_cells else None),
+            after=_reach(w.after, w.covered_after if shows_cells else None),
             components_change=w.after.components - w.before.components,
             connected_actor_pairs_change=w.after.connected_actor_pairs
             - w.before.connected_actor_pairs,
             stranded_count=len(w.stranded),
-            stranded=[nodes[str(v)] for v in stranded if str(v) in nodes],
+            stranded=[nodes[str(v)] for v in stranded],
             lost_cells=_cells(w.lost_cells, nodes),
         )
 
 
-def _reach(r: resilience.Reach, covered: int) -> t.NetworkReach:
+def _reach(r: resilience.Reach, covered: int | None) -> t.NetworkReach:
     return t.NetworkReach(
         nodes=r.nodes,
         actors=r.actors,

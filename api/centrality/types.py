@@ -1,9 +1,9 @@
 """GraphQL types of the centrality area: enums, the network filter, and result types.
 
-Results carry node objects (built through the caller's policy by the resolvers, so a
-restricted actor is redacted for callers without the privileged key), never names: labels
-of communities are numbers, cells are a region and a thematic area node, so nothing in a
-result can spell out a restricted actor's identity.
+Results carry node objects (built through the caller's policy by the resolvers, which leave a
+restricted actor out for callers without the privileged role), never names: labels of
+communities are numbers, cells are a region and a thematic area node, so nothing in a result
+can spell out a restricted actor's identity.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ class CentralitySampleInput:
 class CentralityEntry:
     rank: int = strawberry.field(description="1 for the most central (ties broken by key).")
     score: float = strawberry.field(description="The node's score, normalised as stated.")
-    node: Node = strawberry.field(description="The node (redacted if restricted for you).")
+    node: Node = strawberry.field(description="The node.")
 
 
 @strawberry.type(description="Nodes ranked by one centrality measure, with how it was computed.")
@@ -241,7 +241,7 @@ class NetworkSummary:
 
 @strawberry.type(description="A member of a community and how strongly it is tied inside it.")
 class CommunityMember:
-    node: Node = strawberry.field(description="The member (redacted if restricted for you).")
+    node: Node = strawberry.field(description="The member.")
     internal_strength: float = strawberry.field(
         description="Ties (weighted: total strength) to other members of the community."
     )
@@ -279,7 +279,7 @@ class CommunityPartition:
 @strawberry.type(description="A broker: a node whose partners are not tied to each other.")
 class BrokerEntry:
     rank: int = strawberry.field(description="1 for the strongest broker (lowest constraint).")
-    node: Node = strawberry.field(description="The node (redacted if restricted for you).")
+    node: Node = strawberry.field(description="The node.")
     constraint: float = strawberry.field(description="Burt's constraint (low: broker).")
     effective_size: float = strawberry.field(description="Burt's effective size.")
     efficiency: float = strawberry.field(description="Effective size divided by degree.")
@@ -299,7 +299,7 @@ class BrokerRanking:
 @strawberry.type(description="A node whose removal splits its part of the network.")
 class CutVertex:
     rank: int = strawberry.field(description="1 for the one cutting off most actors.")
-    node: Node = strawberry.field(description="The node (redacted if restricted for you).")
+    node: Node = strawberry.field(description="The node.")
     pieces: int = strawberry.field(description="Pieces its part of the network falls into.")
     cut_off_nodes: int = strawberry.field(
         description="Nodes left outside the largest remaining piece."
@@ -347,7 +347,7 @@ class SinglePointOfFailure:
         description="1 for the most consequential: most actors cut off, then most cells "
         "left without a partner, then most nodes cut off."
     )
-    node: Node = strawberry.field(description="The actor (redacted if restricted for you).")
+    node: Node = strawberry.field(description="The actor.")
     disconnects: bool = strawberry.field(
         description="True when its removal disconnects part of the network."
     )
@@ -356,7 +356,8 @@ class SinglePointOfFailure:
     )
     cut_off_actors: int = strawberry.field(description="Actors among them.")
     sole_partner_in: list[RegionThemeCell] = strawberry.field(
-        description="Cells in which it is the only partner."
+        description="Cells in which it is the only partner; always empty for callers without "
+        "the privileged role (a sole partner is a count of 1, which coverage suppresses)."
     )
 
 
@@ -367,8 +368,12 @@ class SinglePointsOfFailure:
     as_of: dt.date | None = strawberry.field(description="The date of the network, if any.")
     total: int = strawberry.field(description="Number of single points of failure.")
     disconnecting: int = strawberry.field(description="How many disconnect the network.")
-    sole_partners: int = strawberry.field(description="How many are the only partner of some cell.")
-    cells_with_one_partner: int = strawberry.field(description="Cells that depend on one partner.")
+    sole_partners: int | None = strawberry.field(
+        description="How many are the only partner of some cell (null unless privileged)."
+    )
+    cells_with_one_partner: int | None = strawberry.field(
+        description="Cells that depend on one partner (null unless privileged)."
+    )
     entries: list[SinglePointOfFailure] = strawberry.field(
         description="The most consequential ones (up to `top`)."
     )
@@ -384,8 +389,8 @@ class NetworkReach:
     connected_actor_pairs: int = strawberry.field(
         description="Pairs of actors joined by some chain of ties."
     )
-    covered_cells: int = strawberry.field(
-        description="(Region, theme) cells with at least one partner."
+    covered_cells: int | None = strawberry.field(
+        description="(Region, theme) cells with at least one partner (null unless privileged)."
     )
 
 
@@ -410,5 +415,6 @@ class WhatIf:
     )
     stranded: list[Node] = strawberry.field(description="The first of them by key (up to `top`).")
     lost_cells: list[RegionThemeCell] = strawberry.field(
-        description="Cells left with no partner at all."
+        description="Cells left with no partner at all; always empty for callers without the "
+        "privileged role (it would be an oracle on suppressed partner counts)."
     )

@@ -2,7 +2,8 @@
 
 Resolvers are thin: decode the arguments, ask the cached service, map to GraphQL types. Every
 figure goes through the caller's threshold (``Policy.suppression_k``, or nothing hidden for
-privileged callers) inside the analytics, and every node through ``node_object``.
+privileged callers) inside the analytics, and every node through ``shown_object`` (a node the
+caller may not see is left out).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from api.nodes import (
     PageInfo,
     check_first,
     decode_global_id,
-    node_object,
+    shown_object,
 )
 from graph.store import WeightScope
 
@@ -373,8 +374,8 @@ class CoverageQuery:
         if withheld:
             raise _withheld("The list of unengaged Member States")
         nodes = await info.context.node_loader.load_many(codes)
-        policy = info.context.policy
-        states = [node_object(policy, n) for n in nodes if n is not None]
+        shown = (shown_object(info.context.policy, n) for n in nodes)
+        states = [s for s in shown if s is not None]
         return _page(states, first, after, lambda s: s)
 
     @strawberry.field(

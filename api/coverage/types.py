@@ -16,7 +16,7 @@ from strawberry.types import Info
 from analytics import coverage_report as report
 from analytics.coverage import TOTAL, UNSPECIFIED, Dimension, GeographyBasis, stakeholder_types
 from api.context import Context
-from api.nodes import Node, NodeKindEnum, node_object
+from api.nodes import Node, NodeKindEnum, shown_object
 from graph.store import WeightScope
 
 # --------------------------------------------------------------------------- enums
@@ -168,7 +168,7 @@ class CoverageValue:
         if self.key in (TOTAL, UNSPECIFIED):
             return None
         found = await info.context.node_loader.load(self.key)
-        return None if found is None else node_object(info.context.policy, found)
+        return shown_object(info.context.policy, found)
 
 
 @strawberry.type(description="A row or column of a coverage matrix.")

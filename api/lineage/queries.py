@@ -27,6 +27,8 @@ from api.lineage.types import (
     issue_counts,
 )
 from api.nodes import AsOfArg, ResultsLevelEnum, decode_global_id, node_object
+from graph.errors import NotFound
+from graph.model import Node, NodeKind
 
 T = TypeVar("T")
 
@@ -73,6 +75,15 @@ async def _answer(
     return revision, result
 
 
+async def _check_shown(ctx: Context, key: str, what: str) -> None:
+    """Refuse a subject the caller may not see exactly as the analytics refuse one that does
+    not exist (same error, same message), so the answer does not reveal that it exists, nor
+    its kind."""
+    found = await ctx.node_loader.load(key)
+    if found is not None and not ctx.policy.shows(found):
+        raise NotFound(f"no {what} with id {key!r}", field=what)
+
+
 OutcomeArg = Annotated[strawberry.ID, strawberry.argument(description="The outcome (id or key).")]
 ActorArg = Annotated[strawberry.ID, strawberry.argument(description="The actor (id or key).")]
 ProgrammeArg = Annotated[
@@ -101,6 +112,7 @@ class LineageQuery:
     ) -> OutcomeLineage:
         ctx = info.context
         key = decode_global_id(outcome)
+        await _check_shown(ctx, key, "outcome")
         way = lin.LineageDirection(str(direction.value))
         revision, result = await _answer(
             ctx,
@@ -137,6 +149,7 @@ class LineageQuery:
     ) -> Contributions:
         ctx = info.context
         key = decode_global_id(actor)
+        await _check_shown(ctx, key, "actor")
         revision, result = await _answer(
             ctx,
             ("contributions", key),
@@ -171,6 +184,7 @@ class LineageQuery:
     ) -> ProgrammeImpact:
         ctx = info.context
         key = decode_global_id(programme)
+        await _check_shown(ctx, key, "programme")
         revision, result = await _answer(
             ctx,
             ("impact", key),
@@ -204,15 +218,25 @@ class LineageQuery:
     ) -> LineageIssues:
         ctx = info.context
 
-        async def compute() -> list[lin.Issue]:
+        async def compute() -> tuple[list[lin.Issue], dict[str, Node]]:
             snapshot = await ctx.store.snapshot()
             # The frozen snapshot is safe to read from a worker thread; the event loop keeps
             # serving other requests meanwhile.
-            return await asyncio.to_thread(lin.lineage_issues, snapshot.graph, _day(as_of))
+            found = await asyncio.to_thread(lin.lineage_issues, snapshot.graph, _day(as_of))
+            attrs = snapshot.graph.nodes
+            subjects = {
+                i.subject: Node(i.subject, NodeKind(attrs[i.subject]["kind"]), attrs[i.subject])
+                for i in found
+            }
+            return found, subjects
 
-        revision, found = await RESULTS.get(
-            ctx.store, ("issues", _day(as_of)), compute, lambda r: len(r)
+        revision, (found, subjects) = await RESULTS.get(
+            ctx.store, ("issues", _day(as_of)), compute, lambda r: 2 * len(r[0])
         )
         return LineageIssues(
-            found=found, as_of=as_of, revision=revision, counts=issue_counts(found)
+            found=found,
+            subjects=subjects,
+            as_of=as_of,
+            revision=revision,
+            counts=issue_counts(found),
         )

@@ -1,17 +1,20 @@
 """GraphQL types of the lineage area, and the functions that build them from analytics results
 through the caller's policy.
 
-Every node in a lineage result reaches the client through :func:`api.nodes.node_object`, so a
-restricted actor is redacted for unprivileged callers exactly as everywhere else; a link's
-``source`` is hidden when either end is such an actor (its evidence could name it). Nothing in
-these types is ordered or keyed by a name.
+Every node in a lineage result reaches the client through :func:`api.nodes.node_object`, and
+only if the caller may see it: for an unprivileged caller a restricted actor is left out of
+node lists, and so are the links, paths and issues that touch it (:meth:`Policy.shown`), before
+paging, so counts and cursors hold only what is shown. Shares, levels and evidence figures are
+computed on the whole graph. Nothing in these types is ordered or keyed by a name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -37,9 +40,14 @@ from api.nodes import (
     node_object,
 )
 from api.policy import Policy
+from graph import model
 from graph.model import NodeKind
 
+T = TypeVar("T")
+
 DEFAULT_PATHS = 20
+#: Most paths searched to find ``first`` ones the caller may see (docs/LINEAGE.md).
+MAX_PATHS_SEARCHED = 10_000
 
 
 def _date(value: Any) -> dt.date | None:
@@ -229,7 +237,24 @@ def link_object(policy: Policy, nodes: Any, rel: Any, factor: float, side: lin.S
     )
 
 
-def paths_object(policy: Policy, nodes: Any, found: lin.PathSet) -> LineagePaths:
+def paths_object(
+    policy: Policy, nodes: Any, find: Callable[[int], lin.PathSet], first: int
+) -> LineagePaths:
+    """The ``first`` best paths the caller may see whole, from ``find(limit)`` (the ``limit``
+    best paths, all nodes included).
+
+    A path through a node the caller may not see is dropped, never cut short (a shortened
+    path would pass for a complete one). So paths are asked for in doubling numbers until one
+    more than ``first`` are shown, or there are no more: the search is best-first, so a round
+    costs about what it returns, and a caller who sees everything needs one round.
+    """
+    limit = first + 1  # one more than asked: whether the list is truncated
+    while True:
+        found = find(limit)
+        shown = policy.shown(found.paths, lambda p: (nodes[n] for n in p.nodes))
+        if len(shown) > first or not found.truncated or limit >= MAX_PATHS_SEARCHED:
+            break
+        limit = min(2 * limit, MAX_PATHS_SEARCHED)
     return LineagePaths(
         paths=[
             LineagePath(
@@ -238,9 +263,41 @@ def paths_object(policy: Policy, nodes: Any, found: lin.PathSet) -> LineagePaths
                 nodes=[node_object(policy, nodes[n]) for n in p.nodes],
                 relationship_ids=[strawberry.ID(r) for r in p.relationship_ids],
             )
-            for p in found.paths
+            for p in shown[:first]
         ],
-        truncated=found.truncated,
+        truncated=len(shown) > first or found.truncated,
+    )
+
+
+def shown_page(
+    tag: str,
+    shown: Sequence[int],
+    key_at: Callable[[int], paging.Key],
+    position: Callable[[paging.Key], int | None],
+    build: Callable[[int], T],
+    *,
+    first: int,
+    after: str | None,
+) -> Connection[T]:
+    """A page of the items at positions ``shown`` (ascending, from :meth:`Policy.shown`) of a
+    result list, whose own ``key_at`` / ``position`` / ``build`` take full-list positions: the
+    page, its count and its cursors see only the shown items."""
+
+    def where(key: paging.Key) -> int | None:
+        full = position(key)
+        if full is None:
+            return None
+        j = bisect_left(shown, full)
+        return j if j < len(shown) and shown[j] == full else None
+
+    return paging.page(
+        tag,
+        len(shown),
+        lambda j: key_at(shown[j]),
+        where,
+        lambda j: build(shown[j]),
+        first=first,
+        after=after,
     )
 
 
@@ -267,10 +324,11 @@ class OutcomeLineage:
         self, first: FirstArg = DEFAULT_PAGE, after: AfterArg = None
     ) -> Connection[LineageNode]:
         r = self.result
-        return paging.page(
+        ids, stored = r.node_ids, r.flow.nodes
+        return shown_page(
             "lineage-node",
-            len(r.node_ids),
-            lambda i: (r.node_ids[i],),
+            self.policy.shown(range(len(ids)), lambda i: (stored[ids[i]],)),
+            lambda i: (ids[i],),
             lambda key: r.node_position(key[0]),
             lambda i: _node(self.policy, r.node_at(i)),
             first=first,
@@ -287,9 +345,13 @@ class OutcomeLineage:
             rel, link, side = r.edge_at(i)
             return link_object(self.policy, r.flow.nodes, rel, link.factor, side)
 
-        return paging.page(
+        def ends(i: int) -> Iterable[model.Node]:
+            rel = r.edge_at(i).rel
+            return (r.flow.nodes[rel.start], r.flow.nodes[rel.end])
+
+        return shown_page(
             "lineage-link",
-            len(r.edge_ids),
+            self.policy.shown(range(len(r.edge_ids)), ends),
             lambda i: (r.edge_ids[i],),
             lambda key: r.edge_position(key[0]),
             build,
@@ -304,7 +366,7 @@ class OutcomeLineage:
     )
     def paths(self, first: PathsFirstArg = DEFAULT_PATHS) -> LineagePaths:
         check_paths(first)
-        return paths_object(self.policy, self.result.flow.nodes, self.result.paths(first))
+        return paths_object(self.policy, self.result.flow.nodes, self.result.paths, first)
 
 
 # --------------------------------------------------------------------------- contributions
@@ -325,8 +387,10 @@ class ContributedOutcome:
     @strawberry.field(description="The paths that justify the share, highest share first.")
     def paths(self, first: PathsFirstArg = DEFAULT_PATHS) -> LineagePaths:
         check_paths(first)
-        found = self.result.paths(self.outcome.key, first)
-        return paths_object(self.policy, self.result.flow.nodes, found)
+        key = self.outcome.key
+        return paths_object(
+            self.policy, self.result.flow.nodes, lambda n: self.result.paths(key, n), first
+        )
 
 
 def _contributed(policy: Policy, result: lin.Contributions, i: int) -> ContributedOutcome:
@@ -462,6 +526,7 @@ class ProgrammeImpact:
     ) -> Connection[PartnerShare]:
         partners = self.result.partners
         where = {p.actor.id: i for i, p in enumerate(partners)}
+        shown = self.policy.shown(range(len(partners)), lambda i: (partners[i].actor,))
 
         def build(i: int) -> PartnerShare:
             p = partners[i]
@@ -472,9 +537,9 @@ class ProgrammeImpact:
                 share=p.share,
             )
 
-        return paging.page(
+        return shown_page(
             "impact-partner",
-            len(partners),
+            shown,
             lambda i: (partners[i].actor.id,),
             lambda key: where.get(key[0]),
             build,
@@ -520,11 +585,16 @@ class LineageIssueCount:
 @strawberry.type(description="Gaps in the recorded lineage of the whole graph.")
 class LineageIssues:
     found: strawberry.Private[list[lin.Issue]]
+    #: The issues' subjects as stored at the same revision, to leave out hidden ones.
+    subjects: strawberry.Private[Mapping[str, model.Node]]
     as_of: dt.date | None = strawberry.field(description="Date the links were valid on.")
     revision: int = strawberry.field(description="Graph revision the issues were found at.")
     counts: list[LineageIssueCount] = strawberry.field(description="Issues per kind.")
 
-    @strawberry.field(description="The issues, ordered by kind, node key and relationship id.")
+    @strawberry.field(
+        description="The issues, ordered by kind, node key and relationship id (an issue about "
+        "a restricted actor only if you may see it)."
+    )
     async def issues(
         self,
         info: Info[Context, Any],
@@ -536,14 +606,17 @@ class LineageIssues:
         ] = None,
     ) -> Connection[LineageIssue]:
         wanted = None if kinds is None else sorted({str(k.value) for k in kinds})
-        items = [i for i in self.found if wanted is None or i.kind.value in wanted]
+        policy = info.context.policy
+        items = policy.shown(
+            [i for i in self.found if wanted is None or i.kind.value in wanted],
+            lambda i: (self.subjects[i.subject],),
+        )
         where: dict[tuple[str, ...], int] = {i.key: n for n, i in enumerate(items)}
         tag = "lineage-issue" if wanted is None else "-".join(["lineage-issue", *wanted])
         window = paging.bounds(
             tag, len(items), lambda key: where.get(key), first=first, after=after
         )
         subjects = await info.context.node_loader.load_many([items[n].subject for n in window])
-        policy = info.context.policy
         built = []
         for n, subject in zip(window, subjects, strict=True):
             issue = items[n]

@@ -63,7 +63,7 @@ class NodeUpdateFields:
 @strawberry.input(description="Fields of every actor.")
 class ActorFields:
     sensitivity: SensitivityEnum | None = strawberry.field(
-        default=UNSET, description="Restricted actors are redacted for unprivileged callers."
+        default=UNSET, description="Restricted actors are left out for unprivileged callers."
     )
     iati_org_type: int | None = strawberry.field(
         default=UNSET, description="IATI OrganisationType code; the kind's default if omitted."

@@ -1,12 +1,9 @@
 """Cursor pagination of node lists, shaped by what the caller may see.
 
-The store sorts by real names and its cursors carry the sort key, so two things could leak a
-restricted actor's identity to a caller without the privileged role: its position in a list
-sorted by name (neighbours reveal the first letters) and a cursor (which would carry the real
-name). So for such callers a name-sorted list over non-state kinds is read in two segments:
-public actors by name, then restricted actors by key. A text search, which matches real
-names, never finds restricted actors for them. Privileged callers, and lists without
-non-state kinds, read one segment exactly as the store orders it.
+A restricted non-state actor is left out of every list for a caller without the privileged
+role, by the store itself (:func:`listed`): ``totalCount``, order and cursors then hold only
+what the caller is shown, and a text search cannot match a hidden name. Cursors carry the
+sort key of a shown node only, so they never carry a hidden name either.
 """
 
 from __future__ import annotations
@@ -14,26 +11,26 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from api.context import Context
 from api.errors import bad_input
 from api.nodes import Connection, Edge, PageInfo, check_first, node_object
-from graph.model import NON_STATE_KINDS, Node, NodeKind, Sensitivity
+from graph.model import ACTOR_KINDS, NON_STATE_KINDS, Node, NodeKind, Sensitivity
 from graph.store import NodeFilter, SortOrder, encode_cursor
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    flt: NodeFilter
-    sort: SortOrder
+def listed(ctx: Context, flt: NodeFilter) -> NodeFilter:
+    """The store filter of what this caller may list of ``flt``.
 
-
-def segments(ctx: Context, flt: NodeFilter, sort: SortOrder) -> list[Segment]:
+    For an unprivileged caller, a list over non-state kinds keeps only ``sensitivity:
+    PUBLIC`` nodes, which is exactly :meth:`api.policy.Policy.shows`: such lists are over
+    actor kinds only, and every stored actor carries its sensitivity (PUBLIC by default).
+    """
     kinds = flt.kinds or frozenset(NodeKind)
     if ctx.policy.privileged or not kinds & NON_STATE_KINDS:
-        return [Segment(flt, sort)]
+        return flt
     if flt.sensitivity is not None:
         # Counting restricted actors per country, theme or role would single them out.
         raise bad_input(
@@ -42,68 +39,47 @@ def segments(ctx: Context, flt: NodeFilter, sort: SortOrder) -> list[Segment]:
             "filter",
             path="filter.sensitivity",
         )
-    public = replace(flt, sensitivity=Sensitivity.PUBLIC)
-    restricted = Segment(replace(flt, sensitivity=Sensitivity.RESTRICTED), SortOrder.ID)
-    if flt.text is not None:
-        # Only public actors may be found by name; a search that also asks for restricted
-        # ones finds nothing rather than matching hidden names.
-        return [Segment(public, sort)]
-    if sort is SortOrder.ID:
-        return [Segment(flt, sort)]
-    return [Segment(public, sort), restricted]
+    # Kinds without a sensitivity would never match PUBLIC: they must not be mixed in.
+    assert kinds <= ACTOR_KINDS, f"a list mixing {sorted(kinds)} cannot be filtered"
+    return replace(flt, sensitivity=Sensitivity.PUBLIC)
 
 
-def _cursor(arg: tuple[int, SortOrder, Node]) -> str:
-    seg, sort, node = arg
-    return base64.urlsafe_b64encode(json.dumps([seg, encode_cursor(sort, node)]).encode()).decode()
+def _cursor(arg: tuple[SortOrder, Node]) -> str:
+    sort, node = arg
+    return base64.urlsafe_b64encode(
+        json.dumps([sort.value, encode_cursor(sort, node)]).encode()
+    ).decode()
 
 
-def _position(after: str, count: int) -> tuple[int, str]:
+def _position(after: str, sort: SortOrder) -> str:
+    """The store cursor inside ``after``; a cursor of another order or list is refused."""
     try:
-        seg, inner = json.loads(base64.urlsafe_b64decode(after.encode()))
+        tag, inner = json.loads(base64.urlsafe_b64decode(after.encode()))
     except (ValueError, TypeError, binascii.Error):
         raise bad_input("is not a cursor of this list", "after") from None
-    if not isinstance(seg, int) or not isinstance(inner, str) or not 0 <= seg < count:
+    if tag != sort.value or not isinstance(inner, str):
         raise bad_input("is not a cursor of this list", "after")
-    return seg, inner
+    return inner
 
 
 async def find_page(
     ctx: Context, flt: NodeFilter, *, first: int, after: str | None, sort: SortOrder
 ) -> Connection[Any]:
-    """One page of nodes matching ``flt``, as a connection of policy-viewed node objects."""
+    """One page of the nodes matching ``flt`` that the caller may see."""
     check_first(first)
-    segs = segments(ctx, flt, sort)
-    start, inner = _position(after, len(segs)) if after is not None else (0, None)
-    edges: list[Edge[Any]] = []
-    total = 0
-    has_next = False
-    for i, seg in enumerate(segs):
-        wanted = first - len(edges)
-        if i < start or wanted <= 0:
-            page = await ctx.store.find_nodes(seg.flt, first=1, sort=seg.sort)  # its size only
-            has_next = has_next or (i > start and page.total_count > 0)
-        else:
-            page = await ctx.store.find_nodes(
-                seg.flt, first=wanted, after=inner if i == start else None, sort=seg.sort
-            )
-            has_next = has_next or page.has_next_page
-            edges += [
-                Edge(
-                    node=node_object(ctx.policy, n),
-                    cursor_of=_cursor,
-                    cursor_arg=(i, seg.sort, n),
-                )
-                for n in page.items
-            ]
-        total += page.total_count
+    inner = _position(after, sort) if after is not None else None
+    page = await ctx.store.find_nodes(listed(ctx, flt), first=first, after=inner, sort=sort)
+    edges = [
+        Edge(node=node_object(ctx.policy, n), cursor_of=_cursor, cursor_arg=(sort, n))
+        for n in page.items
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=has_next,
+            has_next_page=page.has_next_page,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor() if edges else None,
             end_cursor=edges[-1].cursor() if edges else None,
         ),
-        total_count=total,
+        total_count=page.total_count,
     )

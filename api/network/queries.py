@@ -73,7 +73,7 @@ def _one(kind: NodeKind) -> frozenset[NodeKind]:
 class NetworkQuery:
     @strawberry.field(
         description="Actors of every kind: Member States, regional organisations and "
-        "non-state actors (restricted ones redacted unless you are privileged)."
+        "non-state actors (restricted ones only if you are privileged)."
     )
     async def actors(
         self,
@@ -110,8 +110,7 @@ class NetworkQuery:
         )
 
     @strawberry.field(
-        description="Civil society organisations (restricted ones "
-        "redacted unless you are privileged)."
+        description="Civil society organisations (restricted ones only if you are privileged)."
     )
     async def civil_society_organizations(
         self,
@@ -125,7 +124,7 @@ class NetworkQuery:
             info, _one(NodeKind.CIVIL_SOCIETY_ORGANIZATION), filter, first, after, order_by
         )
 
-    @strawberry.field(description="Companies (restricted ones redacted unless you are privileged).")
+    @strawberry.field(description="Companies (restricted ones only if you are privileged).")
     async def companies(
         self,
         info: Info[Context, Any],
@@ -138,7 +137,7 @@ class NetworkQuery:
 
     @strawberry.field(
         description="Universities, think tanks and research institutes "
-        "(restricted ones redacted unless you are privileged)."
+        "(restricted ones only if you are privileged)."
     )
     async def academic_institutions(
         self,
@@ -154,7 +153,7 @@ class NetworkQuery:
 
     @strawberry.field(
         description="Foundations, networks and associations (restricted "
-        "ones redacted unless you are privileged)."
+        "ones only if you are privileged)."
     )
     async def other_non_state_actors(
         self,

@@ -1,8 +1,9 @@
 """The node types of the GraphQL schema, their enums, global ids and navigation.
 
 Every resolver that returns a stored node builds its GraphQL object with :func:`node_object`,
-which first passes the node through the request's :class:`~api.policy.Policy`; there is no
-other constructor path, so a restricted actor cannot reach an unprivileged caller unredacted.
+which first asks the request's :class:`~api.policy.Policy`; there is no other constructor
+path, and it refuses a node the caller may not see (resolvers leave those out first, with
+:meth:`~api.policy.Policy.shown` or :func:`shown_object`).
 
 Why eager plain attributes: the scalar fields of a node are computed once, when the object is
 built, so GraphQL reads them with the default (synchronous, attribute) resolver. Only
@@ -51,7 +52,7 @@ from api.nodes.enums import (
     SensitivityEnum,
 )
 from api.nodes.ids import decode_global_id, to_global_id
-from api.nodes.mapping import node_object, node_objects
+from api.nodes.mapping import node_object, node_objects, shown_object
 from api.nodes.navigation import Hop
 from api.nodes.pagination import DEFAULT_PAGE, MAX_PAGE, Connection, Edge, N, PageInfo, check_first
 from api.nodes.types import (
@@ -121,5 +122,6 @@ __all__ = [
     "decode_global_id",
     "node_object",
     "node_objects",
+    "shown_object",
     "to_global_id",
 ]

@@ -53,13 +53,13 @@ class RegionEnum(Enum):
 
 @strawberry.enum(
     name="Sensitivity",
-    description="How much of an actor's identity callers without the privileged role may see.",
+    description="Whether callers without the privileged role may see an actor.",
 )
 class SensitivityEnum(Enum):
     PUBLIC = strawberry.enum_value("PUBLIC", description="Identity visible to every caller.")
     RESTRICTED = strawberry.enum_value(
         "RESTRICTED",
-        description="Identity shown only to privileged callers; others see 'Restricted actor'.",
+        description="Shown only to privileged callers; left out of every answer to others.",
     )
 
 

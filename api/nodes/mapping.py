@@ -1,10 +1,11 @@
 """Stored records to GraphQL objects, through the request's policy.
 
 Every resolver that returns a stored node builds its GraphQL object with :func:`node_object`,
-which first passes the node through the request's :class:`~api.policy.Policy`; there is no
-other constructor path, so a restricted actor cannot reach an unprivileged caller unredacted.
-Relationship edges (:data:`EDGE_BUILDERS`) build the node at their other end the same way, and
-hide the relationship's source when either end is hidden.
+which first asks the request's :class:`~api.policy.Policy`; there is no other constructor
+path. A node the caller may not see must have been left out before (:meth:`Policy.shown`,
+:func:`shown_object`): reaching ``node_object`` with one is an internal error, so a resolver
+that forgot fails loudly instead of leaking. Relationship edges (:data:`EDGE_BUILDERS`) build
+the node at their other end the same way; navigation drops edges to hidden nodes first.
 """
 
 from __future__ import annotations
@@ -73,11 +74,11 @@ def _common(seen: model.Node, p: Any) -> dict[str, Any]:
     }
 
 
-def _state(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _state(seen: model.Node, p: Any) -> Any:
     return MemberState(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         m49=p.get("m49", ""),
         region=p["region"],
@@ -86,62 +87,62 @@ def _state(seen: model.Node, p: Any, redacted: bool) -> Any:
     )
 
 
-def _regional(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _regional(seen: model.Node, p: Any) -> Any:
     return RegionalOrganization(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         acronym=p.get("acronym"),
         region=p.get("region"),
     )
 
 
-def _cso(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _cso(seen: model.Node, p: Any) -> Any:
     return CivilSocietyOrganization(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         focus_groups=p.get("focus_groups", ()),
     )
 
 
-def _company(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _company(seen: model.Node, p: Any) -> Any:
     return Company(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         industry=p.get("industry"),
     )
 
 
-def _academic(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _academic(seen: model.Node, p: Any) -> Any:
     return AcademicInstitution(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         academic_type=p.get("academic_type", "UNIVERSITY"),
     )
 
 
-def _other(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _other(seen: model.Node, p: Any) -> Any:
     return OtherNonStateActor(
         **_common(seen, p),
         sensitivity=p.get("sensitivity", "PUBLIC"),
-        redacted=redacted,
+        redacted=False,
         iati_org_type=p.get("iati_org_type"),
         actor_type=p.get("actor_type", "NETWORK"),
     )
 
 
-def _programme(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _programme(seen: model.Node, p: Any) -> Any:
     return Programme(**_common(seen, p), acronym=p.get("acronym"))
 
 
-def _activity(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _activity(seen: model.Node, p: Any) -> Any:
     return Activity(
         **_common(seen, p),
         activity_type=p.get("activity_type", "EVENT"),
@@ -149,17 +150,17 @@ def _activity(seen: model.Node, p: Any, redacted: bool) -> Any:
     )
 
 
-def _outcome(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _outcome(seen: model.Node, p: Any) -> Any:
     return Outcome(
         **_common(seen, p), level=p.get("level", "OUTCOME"), document=p.get("document", False)
     )
 
 
-def _theme(seen: model.Node, p: Any, redacted: bool) -> Any:
+def _theme(seen: model.Node, p: Any) -> Any:
     return ThematicArea(**_common(seen, p), code=p.get("code", ""))
 
 
-_BUILDERS: dict[NodeKind, Callable[[model.Node, Any, bool], Any]] = {
+_BUILDERS: dict[NodeKind, Callable[[model.Node, Any], Any]] = {
     NodeKind.MEMBER_STATE: _state,
     NodeKind.REGIONAL_ORGANIZATION: _regional,
     NodeKind.CIVIL_SOCIETY_ORGANIZATION: _cso,
@@ -174,10 +175,19 @@ _BUILDERS: dict[NodeKind, Callable[[model.Node, Any, bool], Any]] = {
 
 
 def node_object(policy: Policy, node: model.Node) -> Node:
-    """The GraphQL object for a stored node, as ``policy`` lets the caller see it."""
+    """The GraphQL object for a stored node the caller may see; raises
+    :class:`~api.policy.HiddenNodeError` for one it may not."""
     seen = policy.view(node)
-    built: Node = _BUILDERS[seen.kind](seen, seen.props, seen is not node)
+    built: Node = _BUILDERS[seen.kind](seen, seen.props)
     return built
+
+
+def shown_object(policy: Policy, node: model.Node | None) -> Node | None:
+    """The GraphQL object for ``node``; None when there is none or the caller may not see
+    it, which look alike to the caller (a hidden actor's existence is not revealed)."""
+    if node is None or not policy.shows(node):
+        return None
+    return node_object(policy, node)
 
 
 def node_objects(policy: Policy, nodes: Sequence[model.Node]) -> list[Node]:

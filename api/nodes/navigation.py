@@ -49,7 +49,9 @@ class Hop:
         role: RoleEnum | None = None,
     ) -> Any:
         """A page of ``here``'s relationships, loaded through the request's neighbour loader
-        (so sibling nodes asking the same step share one store call)."""
+        (so sibling nodes asking the same step share one store call). Relationships to a node
+        the caller may not see are left out before paging, so ``totalCount`` and cursors
+        count only what is shown."""
         from api.nodes.mapping import EDGE_BUILDERS  # at call time: see the module docstring
 
         check_first(first)
@@ -58,6 +60,7 @@ class Hop:
         edges: Sequence[StoreEdge] = await ctx.neighbour_loader.load(
             (here.id, self.rel_type, self.direction, day)
         )
+        edges = ctx.policy.shown(edges, lambda e: (e.node,))
         if role is not None:
             edges = [e for e in edges if e.rel.props.get("role", "PARTICIPANT") == role.value]
         start = 0
@@ -79,9 +82,8 @@ class Hop:
 
 
 async def load_node(info: Info[Context, Any], key: str) -> Node | None:
-    """The node with graph id ``key`` as the caller may see it, through the request's node
-    loader; None when there is none."""
-    from api.nodes.mapping import node_object  # at call time: see the module docstring
+    """The node with graph id ``key``, through the request's node loader; None when there is
+    none or the caller may not see it."""
+    from api.nodes.mapping import shown_object  # at call time: see the module docstring
 
-    found = await info.context.node_loader.load(key)
-    return None if found is None else node_object(info.context.policy, found)
+    return shown_object(info.context.policy, await info.context.node_loader.load(key))

@@ -74,9 +74,7 @@ class Node:
         description="The node's own id in the graph (ISO 3166-1 alpha-3 for Member States)."
     )
     kind: NodeKindEnum = strawberry.field(description="Kind of node.")
-    name: str = strawberry.field(
-        description="Display name; 'Restricted actor' for an actor you may not identify."
-    )
+    name: str = strawberry.field(description="Display name.")
     description: str | None = strawberry.field(description="Free-text description.")
     since: dt.date | None = strawberry.field(description="Start of validity (inclusive).")
     until: dt.date | None = strawberry.field(description="End of validity (inclusive).")
@@ -106,7 +104,9 @@ class Actor(Node):
         description="Whether the actor's identity is restricted."
     )
     redacted: bool = strawberry.field(
-        description="True when this actor is restricted and you may not see its identity."
+        description="Always false: a restricted actor you may not see is left out of every "
+        "answer rather than shown redacted.",
+        deprecation_reason="Restricted actors you may not see are no longer returned at all.",
     )
     iati_org_type: int | None = strawberry.field(
         description="IATI OrganisationType code (e.g. 22 National NGO)."
@@ -170,7 +170,9 @@ class MemberState(Actor):
     ) -> LinkConnection[RegionalOrganization]:
         return await _MEMBER_OF_OUT.page(info, self.raw, first, after, as_of)
 
-    @strawberry.field(description="Organisations based in this state (restricted ones redacted).")
+    @strawberry.field(
+        description="Organisations based in this state (restricted ones only if you may see them)."
+    )
     async def actors_based_here(
         self,
         info: Info[Context, Any],

@@ -55,13 +55,20 @@ def test_every_kind_has_a_connection_whose_total_matches_the_counts(gql: Gql) ->
     selection = " ".join(
         f"{f}: {f} {{ totalCount edges {{ node {{ kind }} }} }}" for f in KIND_FIELDS
     )
-    data = gql(f"{{ {selection} actors {{ totalCount }} }}")["data"]
+    data = gql(f"{{ {selection} actors {{ totalCount }} }}", key=PRIVILEGED_KEY)["data"]
     for field, kind in KIND_FIELDS.items():
         assert data[field]["totalCount"] == counts[kind], field
         assert len(data[field]["edges"]) == min(20, counts[kind])  # default page size
         assert {e["node"]["kind"] for e in data[field]["edges"]} <= {kind}
     actor_kinds = list(KIND_FIELDS.values())[:6]
     assert data["actors"]["totalCount"] == sum(counts[k] for k in actor_kinds)
+    # Other callers' totals leave restricted actors out (countsByKind, an aggregate, does not).
+    hidden = len(_restricted_real_names(gql))
+    viewer = gql(f"{{ {selection} actors {{ totalCount }} }}")["data"]
+    for field, kind in KIND_FIELDS.items():
+        less = hidden if field == "civilSocietyOrganizations" else 0
+        assert viewer[field]["totalCount"] == counts[kind] - less, field
+    assert viewer["actors"]["totalCount"] == data["actors"]["totalCount"] - hidden
 
 
 def test_pages_cover_the_list_once_in_a_stable_order(gql: Gql) -> None:
@@ -274,23 +281,77 @@ def test_text_search_never_finds_restricted_actors_for_unprivileged_callers(gql:
     assert restricted_text["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-def test_name_order_and_cursors_do_not_reveal_restricted_names(gql: Gql) -> None:
+def _cursor_text(cursor: str) -> str:
+    """A list cursor decoded, with the store cursor inside it decoded too."""
+    decoded = base64.urlsafe_b64decode(cursor).decode()
+    inner = decoded.split('"')[3] if decoded.count('"') >= 4 else ""
+    return decoded + base64.urlsafe_b64decode(inner + "==").decode(errors="ignore")
+
+
+def test_restricted_actors_are_absent_from_lists_and_cursors(gql: Gql) -> None:
     real = _restricted_real_names(gql)
-    edges = walk(gql, "civilSocietyOrganizations", "", "key name redacted")
-    assert len(edges) == 160
-    redacted = [e for e in edges if e["node"]["redacted"]]
-    assert {e["node"]["key"] for e in redacted} == set(real)
-    # restricted actors come last, by key; public ones before them, by name
-    assert edges[-len(redacted) :] == redacted
-    assert [e["node"]["key"] for e in redacted] == sorted(real)
-    public = [e["node"]["name"].lower() for e in edges[: -len(redacted)]]
-    assert public == sorted(public)
-    for e in edges:
-        decoded = base64.urlsafe_b64decode(e["cursor"]).decode()
-        inner = decoded.split('"')[1] if '"' in decoded else ""
-        text = decoded + base64.urlsafe_b64decode(inner + "==").decode(errors="ignore")
-        assert not any(n.lower() in text.lower() for n in real.values())
-    # privileged callers get one list in name order
-    full = walk(gql, "civilSocietyOrganizations", "", "name", key=PRIVILEGED_KEY)
+    assert real
+    full = walk(gql, "civilSocietyOrganizations", "", "key name", key=PRIVILEGED_KEY)
+    assert len(full) == 160
+    for order in ("NAME", "KEY"):
+        edges = walk(gql, "civilSocietyOrganizations", f"orderBy: {order}", "key name")
+        # the privileged list in the same order, without the restricted actors
+        expected = walk(
+            gql, "civilSocietyOrganizations", f"orderBy: {order}", "key name", key=PRIVILEGED_KEY
+        )
+        assert [e["node"] for e in edges] == [
+            e["node"] for e in expected if e["node"]["key"] not in real
+        ]
+        assert len(edges) == 160 - len(real)
+        assert not any(k in _cursor_text(e["cursor"]) for e in edges for k in real)
+        # the check can see a key in a cursor: the privileged list's cursors carry them
+        assert any(k in _cursor_text(e["cursor"]) for e in expected for k in real)
+    for e in walk(gql, "civilSocietyOrganizations", "", "key"):
+        assert not any(n.lower() in _cursor_text(e["cursor"]).lower() for n in real.values())
     names = [e["node"]["name"].lower() for e in full]
     assert names == sorted(names)
+
+
+def test_navigation_leaves_restricted_actors_out_before_paging(gql: Gql) -> None:
+    real = _restricted_real_names(gql)
+    ids = ", ".join(f'"{k}"' for k in real)
+    # every partnership of a restricted actor, seen by an analyst
+    hidden: dict[str, int] = {}
+    for actor in gql(
+        f"{{ nodes(ids: [{ids}]) {{ ... on Actor {{ programmes(first: 100) {{ edges "
+        "{ node { key } } } } } }",
+        key=PRIVILEGED_KEY,
+    )["data"]["nodes"]:
+        for e in actor["programmes"]["edges"]:
+            hidden[e["node"]["key"]] = hidden.get(e["node"]["key"], 0) + 1
+    assert hidden, "no restricted partner to leave out"
+    query = "{ programmes(first: 100) { edges { node { key partners { totalCount } } } } }"
+
+    def totals(key: str | None) -> dict[str, int]:
+        edges = gql(query, key=key)["data"]["programmes"]["edges"]
+        return {e["node"]["key"]: e["node"]["partners"]["totalCount"] for e in edges}
+
+    staff, viewer = totals(PRIVILEGED_KEY), totals(None)
+    assert viewer == {k: n - hidden.get(k, 0) for k, n in staff.items()}
+    # paging walks exactly the shown partners: the analyst's list without the hidden ones
+    programme = min(hidden, key=lambda k: staff[k])
+
+    def walk_partners(key: str | None, first: int) -> list[str]:
+        seen: list[str] = []
+        after = None
+        while True:
+            arg = f', after: "{after}"' if after else ""
+            page = gql(
+                f'{{ node(id: "{programme}") {{ ... on Programme {{ partners(first: {first}'
+                f"{arg}) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+                "edges { node { key } } } } } }",
+                key=key,
+            )["data"]["node"]["partners"]
+            seen += [e["node"]["key"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                assert len(seen) == page["totalCount"]
+                return seen
+            after = page["pageInfo"]["endCursor"]
+
+    everyone = walk_partners(PRIVILEGED_KEY, 100)
+    assert walk_partners(None, 7) == [k for k in everyone if k not in real] != everyone

@@ -9,7 +9,7 @@ server must not outlive the module that relies on its data.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,18 @@ class SeedGraphs:
     def restricted_names(self) -> set[str]:
         """Names of every restricted actor: none may reach an unprivileged caller."""
         g = self.snapshot()
-        return {d["name"] for _, d in g.nodes(data=True) if d.get("sensitivity") == "RESTRICTED"}
+        return {g.nodes[k]["name"] for k in self.restricted_keys()}
+
+    def restricted_keys(self) -> set[str]:
+        """Keys of every restricted actor: left out of what unprivileged callers are shown."""
+        g = self.snapshot()
+        return {k for k, d in g.nodes(data=True) if d.get("sensitivity") == "RESTRICTED"}
+
+    def shown(self, scores: Mapping[Hashable, float]) -> dict[Hashable, float]:
+        """``scores`` of the nodes an unprivileged caller is shown: rankings are taken among
+        those (scores themselves are computed on the whole network)."""
+        hidden = self.restricted_keys()
+        return {k: s for k, s in scores.items() if k not in hidden}
 
 
 @pytest.fixture(scope="session")

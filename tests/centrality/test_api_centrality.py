@@ -56,7 +56,7 @@ def co(g: nx.MultiDiGraph, roles: list[str] | None = None, **filters: Any) -> nx
 def test_betweenness_ranking_equals_the_analytics(gql: Gql, seed_graphs: SeedGraphs) -> None:
     got = data(gql(f"{{ centrality(measure: BETWEENNESS, top: 15) {{ entries {{ {ENTRY} }} }} }}"))
     expected = centrality.betweenness_centrality(full(seed_graphs.snapshot()))
-    assert_ranking(got["centrality"]["entries"], expected.scores, 15)
+    assert_ranking(got["centrality"]["entries"], seed_graphs.shown(expected.scores), 15)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_weighted_co_partnership_measures_equal_the_analytics(
         weighted weights normalization entries {{ {ENTRY} }} }} }}"""
     got = data(gql(query))["centrality"]
     expected = run(co(seed_graphs.snapshot(), ["IMPLEMENTING", "SPEAKER"]))
-    assert_ranking(got["entries"], expected.scores, 10)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 10)
     assert got["weighted"] is True
     assert got["normalization"] == expected.normalization
     assert got["weights"].startswith("weight = number of shared programmes and activities")
@@ -96,7 +96,7 @@ def test_pagerank_damping_region_and_date(gql: Gql, seed_graphs: SeedGraphs) -> 
     day = seed_graphs.snapshot("2024-06-30")
     graph = co_partnership(filter_snapshot(day, regions=["Africa"]), as_of="2024-06-30")
     expected = centrality.pagerank(graph, alpha=0.7)
-    assert_ranking(got["entries"], expected.scores, 10)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 10)
     assert got["asOf"] == "2024-06-30"
     assert all(graph.nodes[e["node"]["key"]]["region"] == "Africa" for e in got["entries"])
 
@@ -107,7 +107,7 @@ def test_constraint_ranks_brokers_first(gql: Gql, seed_graphs: SeedGraphs) -> No
     got = data(gql(query))["centrality"]
     expected = centrality.constraint(co(seed_graphs.snapshot(), ["SPEAKER"]))
     assert got["ascending"] is True
-    assert_ranking(got["entries"], expected.scores, 8, descending=False)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 8, descending=False)
 
 
 def test_in_degree_ranks_programmes_by_partners_attracted(
@@ -181,7 +181,7 @@ def test_recency_weighting_decays_old_ties(gql: Gql, seed_graphs: SeedGraphs) ->
         half_life_years=1.5,
     )
     expected = centrality.degree_centrality(graph, weight="weight")
-    assert_ranking(got["entries"], expected.scores, 10)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 10)
     assert "2^(-age/1.5)" in got["weights"]
 
 
@@ -192,7 +192,7 @@ def test_communities_partition_the_projection(gql: Gql, seed_graphs: SeedGraphs)
     query = """{ communities(filter: {roles: [SPEAKER]}, seed: 3, top: 100,
         membersPerCommunity: 100) { modularity count seed backend
         communities { number size actors members { internalStrength node { key } } } } }"""
-    got = data(gql(query))["communities"]
+    got = data(gql(query, key=STAFF))["communities"]
     graph = canonical(co(seed_graphs.snapshot(), ["SPEAKER"]))
     expected = structure.communities(graph, weight=None, seed=3)
     groups = [{m["node"]["key"] for m in c["members"]} for c in got["communities"]]
@@ -206,6 +206,15 @@ def test_communities_partition_the_projection(gql: Gql, seed_graphs: SeedGraphs)
         strengths = [m["internalStrength"] for m in c["members"]]
         assert strengths == sorted(strengths, reverse=True)
         assert strengths == sorted((float(d) for _, d in inside.degree()), reverse=True)
+    # A viewer gets the same communities and sizes; members only those it may see, in order.
+    viewer = data(gql(query))["communities"]
+    hidden = seed_graphs.restricted_keys()
+    assert [(c["size"], c["actors"]) for c in viewer["communities"]] == [
+        (c["size"], c["actors"]) for c in got["communities"]
+    ]
+    assert any(hidden & group for group in groups), "the check must be able to see a hidden member"
+    for mine, staffs in zip(viewer["communities"], got["communities"], strict=True):
+        assert mine["members"] == [m for m in staffs["members"] if m["node"]["key"] not in hidden]
 
 
 def test_brokers_rank_low_constraint_first(gql: Gql, seed_graphs: SeedGraphs) -> None:
@@ -215,10 +224,11 @@ def test_brokers_rank_low_constraint_first(gql: Gql, seed_graphs: SeedGraphs) ->
     graph = co(seed_graphs.snapshot(), ["SPEAKER"])
     low = centrality.constraint(graph).scores
     size = centrality.effective_size(graph).scores
-    assert got["rankedNodes"] == len(low)
+    assert got["rankedNodes"] == len(low)  # a figure: counts hidden actors too
     values = [e["constraint"] for e in got["entries"]]
     assert values == sorted(values)
-    assert values[0] == min(low.values())
+    assert math.isclose(values[0], min(seed_graphs.shown(low).values()))
+    assert [e["rank"] for e in got["entries"]] == [1, 2, 3, 4, 5]
     for e in got["entries"]:
         key = e["node"]["key"]
         assert math.isclose(e["constraint"], low[key]) and math.isclose(
@@ -236,11 +246,12 @@ def test_articulation_points_and_bridges_equal_the_analytics(
       bridges(top: 100) { total entries { rank cutOffNodes ends { key } } } }"""
     got = data(gql(query))
     graph = full(seed_graphs.snapshot())
+    hidden = seed_graphs.restricted_keys()
     points = got["articulationPoints"]
     assert points["total"] == len(structure.articulation_points(graph))
     assert {e["node"]["key"] for e in points["entries"]} == set(
         structure.articulation_points(graph)
-    )
+    ) - hidden
     impacts = resilience.cut_vertices(graph)
     for e in points["entries"]:
         impact = impacts[e["node"]["key"]]
@@ -254,7 +265,7 @@ def test_articulation_points_and_bridges_equal_the_analytics(
     bridges = got["bridges"]
     assert bridges["total"] == len(structure.bridges(graph))
     pairs = {tuple(n["key"] for n in e["ends"]) for e in bridges["entries"]}
-    assert pairs == set(structure.bridges(graph))
+    assert pairs == {b for b in structure.bridges(graph) if not hidden & set(b)}
 
 
 # --------------------------------------------------------------------------- budget and errors
@@ -285,7 +296,7 @@ def test_over_budget_betweenness_says_how_to_sample(
     assert got["sampledSources"] == 20
     assert "sampled k=20" in got["normalization"]
     expected = centrality.betweenness_centrality(canonical(graph), k=20, seed=0)
-    assert_ranking(got["entries"], expected.scores, 5)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 5)
 
 
 def test_sampled_betweenness_equals_the_analytics(gql: Gql, seed_graphs: SeedGraphs) -> None:
@@ -295,7 +306,7 @@ def test_sampled_betweenness_equals_the_analytics(gql: Gql, seed_graphs: SeedGra
     graph = canonical(full(seed_graphs.snapshot()))
     expected = centrality.betweenness_centrality(graph, k=40, seed=7)
     assert (got["sampled"], got["sampledSources"], got["backend"]) == (True, 40, "numpy")
-    assert_ranking(got["entries"], expected.scores, 10)
+    assert_ranking(got["entries"], seed_graphs.shown(expected.scores), 10)
 
 
 def test_the_summary_bounds_the_diameter_within_the_budget(
@@ -390,7 +401,7 @@ EVERYTHING = """{
   f: bridges(top: 100) { entries { ends { key name } } }
   g: singlePointsOfFailure(top: 100) { entries { node { key name }
       solePartnerIn { region theme { name } } } }
-  h: whatIf(remove: ["ro-au", "cso-0008"], top: 100) { removed { key name }
+  h: whatIf(remove: ["ro-au", "cso-0001"], top: 100) { removed { key name }
       notInNetwork { name } stranded { name } lostCells { theme { name } } }
 }"""
 
@@ -404,6 +415,39 @@ def test_restricted_names_never_reach_unprivileged_callers(
     assert "errors" not in public, public["errors"]
     text = str(public)
     assert not [n for n in names if n in text]
-    assert "Restricted actor" in text
+    keys = seed_graphs.restricted_keys()
+    assert not [k for k in keys if repr(k) in text]
     staff = str(data(gql(EVERYTHING, key=STAFF)))
     assert [n for n in names if n in staff], "the check must be able to see a leak"
+    assert [k for k in keys if repr(k) in staff]
+
+
+def test_rankings_are_taken_among_the_nodes_a_viewer_may_see(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
+    query = """{ centrality(measure: DEGREE, projection: CO_PARTNERSHIP, top: 40,
+        rankKinds: [CIVIL_SOCIETY_ORGANIZATION]) { rankedNodes entries { rank score node { key } } }
+      brokers(top: 40) { rankedNodes entries { rank node { key } } } }"""
+    staff, viewer = data(gql(query, key=STAFF)), data(gql(query))
+    hidden = seed_graphs.restricted_keys()
+    for field in ("centrality", "brokers"):
+        everyone = [e["node"]["key"] for e in staff[field]["entries"]]
+        shown = [e["node"]["key"] for e in viewer[field]["entries"]]
+        assert hidden & set(everyone), "the check must be able to see a hidden actor"
+        visible = [k for k in everyone if k not in hidden]
+        # the same order without the hidden actors, topped up to `top`, ranked with no gap
+        assert shown[: len(visible)] == visible and len(shown) == 40
+        assert not hidden & set(shown)
+        assert [e["rank"] for e in viewer[field]["entries"]] == list(range(1, 41))
+        assert viewer[field]["rankedNodes"] == staff[field]["rankedNodes"]  # a figure
+
+
+def test_what_if_refuses_a_hidden_actor_as_it_refuses_a_missing_one(gql: Gql) -> None:
+    def error(key: str, caller: str | None = None) -> dict[str, Any]:
+        body = gql(f'{{ whatIf(remove: ["{key}"]) {{ componentsChange }} }}', key=caller)
+        [found] = body["errors"]
+        return {"message": found["message"].replace(key, "KEY"), **found["extensions"]}
+
+    expected = {"message": "no node with id 'KEY'", "code": "NOT_FOUND"}
+    assert error("cso-0008") == error("cso-9999") == expected
+    assert "errors" not in gql('{ whatIf(remove: ["cso-0008"]) { componentsChange } }', key=STAFF)

@@ -55,7 +55,7 @@ def _reach(r: resilience.Reach, covered: int) -> dict[str, int]:
 def test_single_points_of_failure_equal_the_analytics(
     gql: Gql, seed_graphs: SeedGraphs, as_of: str | None
 ) -> None:
-    got = data(gql(SPOF, {"f": {"asOf": as_of}}))["singlePointsOfFailure"]
+    got = data(gql(SPOF, {"f": {"asOf": as_of}}, key=STAFF))["singlePointsOfFailure"]
     graph = collapse(filter_snapshot(seed_graphs.snapshot(as_of)), directed=False)
     cells = _cells(seed_graphs, as_of, GeographyBasis.PARTNER)
     expected = resilience.single_points_of_failure(graph, cells)
@@ -101,7 +101,7 @@ def test_sole_partners_are_the_coverage_cells_with_one_partner(
         for col, cell in zip(matrix["columns"], cells, strict=True)
         if cell["partners"] == 1
     }
-    got = data(gql(SPOF, {"f": {"asOf": day}, "g": geography}))["singlePointsOfFailure"]
+    got = data(gql(SPOF, {"f": {"asOf": day}, "g": geography}, key=STAFF))["singlePointsOfFailure"]
     sole = {
         (region.capitalize(), c["theme"]["key"]): e["node"]["key"]
         for e in got["entries"]
@@ -115,7 +115,7 @@ def test_sole_partners_are_the_coverage_cells_with_one_partner(
 
 
 def test_removing_a_cut_vertex_splits_the_network(gql: Gql, seed_graphs: SeedGraphs) -> None:
-    got = data(gql(WHAT_IF, {"remove": ["ro-oas"]}))["whatIf"]
+    got = data(gql(WHAT_IF, {"remove": ["ro-oas"]}, key=STAFF))["whatIf"]
     graph = collapse(filter_snapshot(seed_graphs.snapshot()), directed=False)
     cells = _cells(seed_graphs, None, GeographyBasis.PARTNER)
     expected = resilience.what_if(graph, {"ro-oas"}, cells)
@@ -130,9 +130,9 @@ def test_removing_a_cut_vertex_splits_the_network(gql: Gql, seed_graphs: SeedGra
 
 
 def test_removing_a_sole_partner_loses_its_cell(gql: Gql) -> None:
-    spof = data(gql(SPOF))["singlePointsOfFailure"]
+    spof = data(gql(SPOF, key=STAFF))["singlePointsOfFailure"]
     sole = next(e for e in spof["entries"] if e["solePartnerIn"])
-    got = data(gql(WHAT_IF, {"remove": [sole["node"]["key"]]}))["whatIf"]
+    got = data(gql(WHAT_IF, {"remove": [sole["node"]["key"]]}, key=STAFF))["whatIf"]
     assert got["lostCells"] == sole["solePartnerIn"]
     lost = len(sole["solePartnerIn"])
     assert got["after"]["coveredCells"] == got["before"]["coveredCells"] - lost
@@ -167,3 +167,20 @@ def test_what_if_refuses_what_it_cannot_remove(
     body = gql(WHAT_IF, variables)
     assert error_code(body) == code
     assert body["data"] is None
+
+
+def test_coverage_answers_are_withheld_from_unprivileged_callers(gql: Gql) -> None:
+    """A sole partner is a count of 1 and lost cells are an oracle on hidden counts
+    (docs/METRICS.md): callers without the privileged role get structure only."""
+    spof = data(gql(SPOF))["singlePointsOfFailure"]
+    assert spof["cellsWithOnePartner"] is None and spof["solePartners"] is None
+    assert all(e["solePartnerIn"] == [] and e["disconnects"] for e in spof["entries"])
+    staff = data(gql(SPOF, key=STAFF))["singlePointsOfFailure"]
+    sole = next(e for e in staff["entries"] if e["solePartnerIn"])
+    got = data(gql(WHAT_IF, {"remove": [sole["node"]["key"]]}))["whatIf"]
+    assert got["lostCells"] == []
+    assert got["before"]["coveredCells"] is None and got["after"]["coveredCells"] is None
+    # the rest of the answer is the staff answer
+    full = data(gql(WHAT_IF, {"remove": [sole["node"]["key"]]}, key=STAFF))["whatIf"]
+    assert got["componentsChange"] == full["componentsChange"]
+    assert got["connectedActorPairsChange"] == full["connectedActorPairsChange"]

@@ -180,3 +180,276 @@ def pinned(values: dict[object, int | None], lines: list[Line]) -> dict[object, 
         if math.floor(hi + 1e-7) == math.ceil(lo - 1e-7):
             out[cell] = math.ceil(lo - 1e-7)
     return out
+
+
+# --------------------------------------------------------------------------- every figure, live
+
+#: The figures of a cell an attacker may try to recover, with the bound a hidden one is known
+#: to respect (hidden partner counts are never 0: zeros are published) and whether it is whole.
+FIGURES: dict[str, tuple[float, bool]] = {
+    "partners": (1.0, True),
+    "partnerships": (0.0, True),
+    "programmes": (0.0, True),
+    "activities": (0.0, True),
+    "funding": (0.0, False),
+}
+FIGURE_FIELDS = " ".join(FIGURES)
+
+LIVE_MATRIX = """
+query($groupBy: [CoverageDimension!]!, $asOf: Date, $geography: CoverageGeography) {
+  coverageMatrix(groupBy: $groupBy, asOf: $asOf, geography: $geography) {
+    rows { values { dimension key } } columns { values { dimension key } }
+    cells { ...f } rowTotals { ...f } columnTotals { ...f } total { ...f }
+  }
+}
+fragment f on CoverageCell { suppressed FIGURES }
+""".replace("FIGURES", FIGURE_FIELDS)
+
+Name = tuple[str, str, str]
+"""A cell by keys: (geography key, theme key, stakeholder key), ``*`` where summed over."""
+Ref = tuple[Levels, Name]
+
+
+def _levels_keys(values: list[dict]) -> tuple[list[int], list[str]]:
+    from analytics.coverage import DIMENSION_LEVEL, Dimension
+
+    lv, keys = [0, 0, 0], ["*", "*", "*"]
+    for v in values:
+        fam, level = DIMENSION_LEVEL[Dimension(v["dimension"])]
+        lv[fam], keys[fam] = level, v["key"]
+    return lv, keys
+
+
+def _cells_of(m: dict) -> list[tuple[Ref, dict]]:
+    out = []
+
+    def add(values: list[dict], cell: dict) -> None:
+        lv, keys = _levels_keys(values)
+        out.append((((lv[0], lv[1], lv[2]), (keys[0], keys[1], keys[2])), cell))
+
+    for r, row in enumerate(m["rows"]):
+        add(row["values"], m["rowTotals"][r])
+        for c, col in enumerate(m["columns"]):
+            add(row["values"] + col["values"], m["cells"][r][c])
+    for c, col in enumerate(m["columns"]):
+        add(col["values"], m["columnTotals"][c])
+    add([], m["total"])
+    return out
+
+
+@dataclass
+class Published:
+    """Every figure of every grouping of a lattice that a caller got, and the truth (staff)."""
+
+    top: Levels
+    seen: dict[str, dict[Ref, float | None]] = field(default_factory=dict)
+    truth: dict[str, dict[Ref, float]] = field(default_factory=dict)
+    tables: set[Levels] = field(default_factory=set)
+    withheld: set[Levels] = field(default_factory=set)
+
+    def hidden(self, figure: str) -> list[Ref]:
+        return sorted(r for r, v in self.seen[figure].items() if v is None)
+
+
+def fetch(
+    call: object, staff: str, top: Levels, as_of: str, geography: str = "PARTNER"
+) -> Published:
+    """Ask the live API for every grouping of ``top``'s lattice, unprivileged and as staff."""
+    gql = call  # a tests.api.conftest client
+    out = Published(top, {f: {} for f in FIGURES}, {f: {} for f in FIGURES})
+    for levels in down_set(top):
+        if levels == (0, 0, 0):
+            continue
+        dims = [LEVEL_DIMENSION[(f, lv)] for f, lv in enumerate(levels) if lv]
+        variables = {"groupBy": dims, "asOf": as_of, "geography": geography}
+        body = gql(LIVE_MATRIX, variables)  # type: ignore[operator]
+        if "errors" in body:
+            code = body["errors"][0]["extensions"]["code"]
+            assert code == "FORBIDDEN", body["errors"]
+            out.withheld.add(levels)
+            continue
+        full = gql(LIVE_MATRIX, variables, key=staff)  # type: ignore[operator]
+        assert "errors" not in full, full["errors"]
+        out.tables.add(levels)
+        truth = dict(_cells_of(full["data"]["coverageMatrix"]))
+        for ref, cell in _cells_of(body["data"]["coverageMatrix"]):
+            for f in FIGURES:
+                value = None if cell["suppressed"] else cell[f]
+                assert out.seen[f].get(ref, value) == value, f"{ref} {f} shown two ways"
+                out.seen[f][ref] = value
+                out.truth[f][ref] = truth[ref][f]
+    return out
+
+
+def _parent_key(fam: int, level: int, key: str) -> str:
+    from analytics.coverage import geography_tree, stakeholder_tree
+
+    if level == 1:
+        return "*"
+    tree = geography_tree() if fam == 0 else stakeholder_tree()
+    return tree.keys[level - 1][int(tree.parent[level][tree.index[level][key]])]
+
+
+def lattice_lines(p: Published) -> list[tuple[Ref, list[Ref]]]:
+    """(total, parts) between every pair of fetched tables one level apart in one family."""
+    refs = list(p.seen["partners"])
+    by_parent: dict[tuple[Levels, int, Ref], list[Ref]] = {}
+    for levels, name in refs:
+        for fam in FAMILIES:
+            if levels[fam] == 0:
+                continue
+            up = list(levels)
+            up[fam] -= 1
+            parent_levels: Levels = (up[0], up[1], up[2])
+            if parent_levels not in p.tables and parent_levels != (0, 0, 0):
+                continue
+            pname = list(name)
+            pname[fam] = _parent_key(fam, levels[fam], name[fam])
+            parent: Ref = (parent_levels, (pname[0], pname[1], pname[2]))
+            if parent in p.seen["partners"]:
+                by_parent.setdefault((levels, fam, parent), []).append((levels, name))
+    return [(parent, parts) for (_, _, parent), parts in sorted(by_parent.items())]
+
+
+@dataclass
+class Attack:
+    figure: str
+    hidden: int
+    #: Hidden figures the attacker pins to one value, and those among them that are not 0.
+    pinned: dict[object, float]
+    by_subtraction: list[object]
+
+    @property
+    def pinned_nonzero(self) -> dict[object, float]:
+        return {c: v for c, v in self.pinned.items() if abs(v) > 1e-6}
+
+
+def lp_attack(
+    figure: str,
+    values: dict[object, float | None],
+    truth: dict[object, float],
+    lines: list[tuple[object, list[object]]],
+    extra: list[tuple[dict[object, float], float]] = (),  # type: ignore[assignment]
+    cap: float | None = None,
+) -> Attack:
+    """Smallest and largest value of every hidden ``figure`` given everything published.
+
+    The attacker's best case: a line whose true figures add up exactly (partners along the
+    partner's seat, say) is an equation; any other line (themes overlap, so do activities
+    across places) gives what always holds for distinct counts and sums: every part <= the
+    total <= the sum of the parts. ``extra`` adds equations (sum of coefficient x cell = value).
+    """
+    lower, whole = FIGURES[figure]
+    hidden = sorted((c for c, v in values.items() if v is None), key=repr)
+    if not hidden:
+        return Attack(figure, 0, {}, [])
+    col = {c: j for j, c in enumerate(hidden)}
+    eq_rows: list[np.ndarray] = []
+    eq_rhs: list[float] = []
+    ub_rows: list[np.ndarray] = []
+    ub_rhs: list[float] = []
+    lone = []
+
+    def row_of(terms: list[tuple[object, float]]) -> tuple[np.ndarray, float]:
+        row = np.zeros(len(hidden))
+        known = 0.0
+        for cell, sign in terms:
+            v = values[cell]
+            if v is None:
+                row[col[cell]] += sign
+            else:
+                known += sign * v
+        return row, -known
+
+    for total, parts in lines:
+        exact = abs(sum(truth[q] for q in parts) - truth[total]) < 1e-6
+        unknown = [c for c in [total, *parts] if values[c] is None]
+        if exact:
+            if len(unknown) == 1:
+                lone.append(unknown[0])
+            row, rhs = row_of([(total, -1.0)] + [(q, 1.0) for q in parts])
+            if row.any():
+                eq_rows.append(row)
+                eq_rhs.append(rhs)
+            continue
+        # total <= sum(parts), each part <= total (where true: the attacker knows what holds)
+        if truth[total] <= sum(truth[q] for q in parts) + 1e-6:
+            row, rhs = row_of([(total, 1.0)] + [(q, -1.0) for q in parts])
+            if row.any():
+                ub_rows.append(row)
+                ub_rhs.append(rhs)
+        for q in parts:
+            if truth[q] > truth[total] + 1e-6:
+                continue
+            row, rhs = row_of([(q, 1.0), (total, -1.0)])
+            if row.any():
+                ub_rows.append(row)
+                ub_rhs.append(rhs)
+    for coeffs, value in extra:
+        row, rhs = row_of(list(coeffs.items()))
+        if row.any():
+            eq_rows.append(row)
+            eq_rhs.append(rhs + value)
+    a_eq = np.array(eq_rows) if eq_rows else None
+    b_eq = np.array(eq_rhs) if eq_rows else None
+    a_ub = np.array(ub_rows) if ub_rows else None
+    b_ub = np.array(ub_rhs) if ub_rows else None
+    if cap is not None and any(truth[c] > cap + 1e-6 for c in hidden):
+        cap = None
+    bounds = [(lower, cap)] * len(hidden)
+
+    def solve(obj: np.ndarray, box: list[tuple[float, float | None]] = bounds) -> np.ndarray | None:
+        res = optimize.linprog(
+            obj, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=box, method="highs"
+        )
+        if res.status == 3:
+            return None
+        assert res.status == 0, res.message  # the true figures are a solution
+        return np.asarray(res.x)
+
+    # Screening: values seen in a few extreme solutions; a figure seen at two values is free.
+    rng = np.random.default_rng(0)
+    seen_lo = np.full(len(hidden), np.inf)
+    seen_hi = np.full(len(hidden), -np.inf)
+    for obj in [np.ones(len(hidden)), -np.ones(len(hidden))] + [
+        rng.normal(size=len(hidden)) for _ in range(4)
+    ]:
+        # a ceiling far above any true figure keeps these bounded; reaching it means "free"
+        x = solve(obj, [(lower, cap if cap is not None else 1e12)] * len(hidden))
+        if x is not None:
+            seen_lo = np.minimum(seen_lo, x)
+            seen_hi = np.maximum(seen_hi, x)
+    gap = 1.0 if whole else 0.5
+
+    def free(lo: float, hi: float) -> bool:
+        if math.isinf(hi) or math.isinf(lo):
+            return True
+        if whole:
+            return math.floor(hi + 1e-7) > math.ceil(lo - 1e-7)
+        return hi - lo >= gap
+
+    pinned: dict[object, float] = {}
+    for cell in hidden:
+        j = col[cell]
+        if free(seen_lo[j], seen_hi[j]):
+            continue
+        ends = []
+        for sense in (1.0, -1.0):
+            obj = np.zeros(len(hidden))
+            obj[j] = sense
+            x = solve(obj)
+            ends.append(sense * math.inf if x is None else x[j])
+        lo, hi = ends[0], ends[1]
+        if not free(lo, hi):
+            pinned[cell] = truth[cell]
+    return Attack(figure, len(hidden), pinned, sorted(set(lone), key=repr))
+
+
+def attack_published(p: Published, figures: tuple[str, ...] = tuple(FIGURES)) -> dict[str, Attack]:
+    """Subtraction and linear programming on every figure of every fetched table."""
+    lines = lattice_lines(p)
+    out = {}
+    for f in figures:
+        cap = p.seen[f][((0, 0, 0), ("*", "*", "*"))]  # no cell exceeds the grand total
+        out[f] = lp_attack(f, p.seen[f], p.truth[f], lines, cap=cap)  # type: ignore[arg-type]
+    return out

@@ -61,7 +61,9 @@ def test_only_staff_may_link(chain_api: Api) -> None:
     assert got["userErrors"][0]["code"] == "FORBIDDEN"
 
 
-def test_link_sources_touching_restricted_actors_are_hidden(chain_api: Api) -> None:
+def test_links_touching_restricted_actors_are_left_out_with_their_sources(
+    chain_api: Api,
+) -> None:
     query = """{ outcomeLineage(outcome: "out-1") {
         links(first: 100) { edges { node { kind source start { key name } } } } } }"""
 
@@ -71,7 +73,8 @@ def test_link_sources_touching_restricted_actors_are_hidden(chain_api: Api) -> N
 
     public, staff = sources(None), sources(STAFF_KEY)
     assert staff["cso-2"] == "Fictional attendance list naming the speaker"
-    assert public["cso-2"] is None
+    assert "cso-2" not in public
+    assert public == {k: v for k, v in staff.items() if k != "cso-2"}
     assert public["co-1"] == staff["co-1"] == "Fictional grant letter naming the company"
 
 
@@ -102,3 +105,23 @@ def test_a_successful_link_shows_in_lineage_at_once(chain_api: Api) -> None:
     # Exactly 1 in total is allowed: out-5 now takes 0.5.
     full = link(chain_api, contributor="act-2", outcome="out-5", share=0.5)
     assert full["userErrors"] == []
+
+
+def test_issues_about_a_restricted_actor_are_left_out_but_counted(chain_api: Api) -> None:
+    staff_only = """mutation { createProgramme(input: {key: "prog-quiet", name: "Quiet"}) {
+          userErrors { code } }
+        createCivilSocietyOrganization(input: {key: "cso-quiet", name: "Hush Collective",
+          sensitivity: RESTRICTED}) { userErrors { code } }
+        addPartnership(input: {actor: "cso-quiet", programme: "prog-quiet", role: ADVISORY}) {
+          userErrors { code } } }"""
+    written = chain_api.data(staff_only, key=STAFF_KEY)
+    assert all(payload["userErrors"] == [] for payload in written.values())
+    query = """{ lineageIssues { counts { kind count }
+        issues(first: 100, kinds: [PARTNER_WITHOUT_OUTCOME]) { totalCount
+          edges { node { node { key } message } } } } }"""
+    public = chain_api.data(query)["lineageIssues"]
+    staff = chain_api.data(query, key=STAFF_KEY)["lineageIssues"]
+    assert "cso-quiet" in str(staff["issues"])
+    assert "cso-quiet" not in str(public) and "Hush" not in str(public)
+    assert public["issues"]["totalCount"] == staff["issues"]["totalCount"] - 1
+    assert public["counts"] == staff["counts"]  # a figure: counts every issue

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from api.nodes import to_global_id
+from graph.model import NodeKind
 from tests.lineage.conftest import STAFF_KEY, Api
 
 MALAGA = """
@@ -94,27 +96,101 @@ def test_links_and_paths(seed_api: Api) -> None:
     assert {"cso-0067", "prog-cso"} <= starts
 
 
-def test_restricted_actors_are_redacted_unless_privileged(seed_api: Api) -> None:
+HIDDEN_IN_MALAGA = {"cso-0024", "cso-0072", "cso-0109", "cso-0157"}
+
+
+def test_restricted_actors_are_left_out_unless_privileged(seed_api: Api) -> None:
     query = """{ outcomeLineage(outcome: "out-malaga-call") {
-        nodes(first: 100) { edges { node { node { key name ... on Actor { redacted } } } } }
-        paths(first: 100) { paths { nodes { key name } } } } }"""
+        nodes(first: 100) { totalCount edges { node { share node { key ... on Actor {
+          sensitivity } } } } }
+        links(first: 100) { totalCount edges { node { start { key } end { key } } } }
+        paths(first: 100) { truncated paths { share nodes { key } } } } }"""
     public = seed_api.data(query)["outcomeLineage"]
     staff = seed_api.data(query, key=STAFF_KEY)["outcomeLineage"]
     hidden = {
         e["node"]["node"]["key"]
-        for e in public["nodes"]["edges"]
-        if e["node"]["node"].get("redacted")
+        for e in staff["nodes"]["edges"]
+        if e["node"]["node"].get("sensitivity") == "RESTRICTED"
     }
-    assert {"cso-0024", "cso-0072", "cso-0109", "cso-0157"} <= hidden
-    real = {e["node"]["node"]["key"]: e["node"]["node"]["name"] for e in staff["nodes"]["edges"]}
-    for key in hidden:
-        assert real[key] != "Restricted actor"
-    for e in public["nodes"]["edges"]:
-        if e["node"]["node"]["key"] in hidden:
-            assert e["node"]["node"]["name"] == "Restricted actor"
-    for path in public["paths"]["paths"]:
-        for n in path["nodes"]:
-            assert n["key"] not in hidden or n["name"] == "Restricted actor"
+    assert hidden >= HIDDEN_IN_MALAGA
+    # nodes: the analyst's list without them, counted without them, shares unchanged
+    assert public["nodes"]["edges"] == [
+        e for e in staff["nodes"]["edges"] if e["node"]["node"]["key"] not in hidden
+    ]
+    assert public["nodes"]["totalCount"] == staff["nodes"]["totalCount"] - len(hidden)
+    # links touching them are left out too
+    assert public["links"]["edges"] == [
+        e
+        for e in staff["links"]["edges"]
+        if not {e["node"]["start"]["key"], e["node"]["end"]["key"]} & hidden
+    ]
+    assert public["links"]["totalCount"] == len(public["links"]["edges"])
+    # paths through them are dropped, not cut short
+    assert staff["paths"]["truncated"] is False
+    assert public["paths"] == {
+        "truncated": False,
+        "paths": [
+            p for p in staff["paths"]["paths"] if not {n["key"] for n in p["nodes"]} & hidden
+        ],
+    }
+    assert len(public["paths"]["paths"]) < len(staff["paths"]["paths"])
+
+
+def test_paths_are_topped_up_past_the_dropped_ones(seed_api: Api) -> None:
+    query = """query ($first: Int!) { outcomeLineage(outcome: "out-malaga-call") {
+        paths(first: $first) { truncated paths { nodes { key } } } } }"""
+    staff = seed_api.data(query, {"first": 100}, key=STAFF_KEY)["outcomeLineage"]["paths"]
+    shown = [p for p in staff["paths"] if not {n["key"] for n in p["nodes"]} & HIDDEN_IN_MALAGA]
+    # the best few paths include hidden ones: asking for as many shown ones tops them up
+    first = next(i for i, p in enumerate(staff["paths"]) if p not in shown) + 2
+    assert first < len(shown)
+    got = seed_api.data(query, {"first": first})["outcomeLineage"]["paths"]
+    assert got == {"truncated": True, "paths": shown[:first]}
+    last = seed_api.data(query, {"first": len(shown)})["outcomeLineage"]["paths"]
+    assert last == {"truncated": False, "paths": shown}
+
+
+def test_a_hidden_subject_is_not_found_like_a_missing_one(seed_api: Api) -> None:
+    gid = seed_api.data('{ node(id: "cso-0072") { id } }', key=STAFF_KEY)["node"]["id"]
+    missing = to_global_id(NodeKind.CIVIL_SOCIETY_ORGANIZATION, "cso-9999")
+    for field, argument in (
+        ("contributions", "actor"),
+        ("outcomeLineage", "outcome"),
+        ("programmeImpact", "programme"),
+    ):
+
+        def error(given: str, key: str, field: str = field, argument: str = argument) -> dict:
+            body = seed_api(f'{{ {field}({argument}: "{given}") {{ depth }} }}')
+            [found] = body["errors"]
+            assert body["data"] is None
+            return {"message": found["message"].replace(key, "KEY"), **found["extensions"]}
+
+        expected = {"message": f"no {argument} with id 'KEY'", "code": "NOT_FOUND"}
+        assert error("cso-0072", "cso-0072") == error("cso-9999", "cso-9999") == expected
+        assert error(gid, "cso-0072") == error(missing, "cso-9999") == expected
+    assert seed_api.data('{ contributions(actor: "cso-0072") { depth } }', key=STAFF_KEY)
+
+
+def test_programme_partners_leave_hidden_actors_out(seed_api: Api) -> None:
+    query = """query ($after: String) { programmeImpact(programme: "prog-jpoa-central-asia") {
+        partners(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+          edges { node { share actor { key sensitivity } } } } } }"""
+
+    def partners(key: str | None) -> list[dict]:
+        found: list[dict] = []
+        after = None
+        while True:
+            page = seed_api.data(query, {"after": after}, key=key)["programmeImpact"]["partners"]
+            found += [e["node"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                assert len(found) == page["totalCount"]
+                return found
+            after = page["pageInfo"]["endCursor"]
+
+    staff = partners(STAFF_KEY)
+    hidden = [p for p in staff if p["actor"]["sensitivity"] == "RESTRICTED"]
+    assert hidden
+    assert partners(None) == [p for p in staff if p not in hidden]
 
 
 def test_contributions_of_an_actor(seed_api: Api) -> None:
