@@ -312,40 +312,25 @@ class _Builder:
         table = self.tables[levels]
         need = _need(self.weights, self.cube, levels, coords)
         breakdown = self.breakdown(levels, coords) if self.query.breakdown else None
-        if self.hidden(levels, coords):
+        hidden = self.hidden(levels, coords)
+        if hidden or self.details_hidden(levels, coords):
+            # The partner count where it is published; every other figure withheld.
             return Cell(
                 levels,
                 coords,
-                True,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                need,
-                None,
-                breakdown,
+                suppressed=hidden,
+                partners=None if hidden else int(table.partners[table.flat(coords)]),
+                partnerships=None,
+                programmes=None,
+                activities=None,
+                funding=None,
+                last_activity=None,
+                engagement_index=None,
+                need=need,
+                gap=None,
+                partners_by_kind=breakdown,
             )
         i = table.flat(coords)
-        if self.details_hidden(levels, coords):
-            partners = int(table.partners[i])
-            return Cell(
-                levels,
-                coords,
-                False,
-                partners,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                need,
-                None,
-                breakdown,
-            )
         counts = (
             int(table.partners[i]),
             int(table.partnerships[i]),

@@ -4,34 +4,19 @@ store."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from graph import keys
 from graph.embedded import EmbeddedStore
 from graph.keys import Role
 from graph.store import authenticate
+from tests.test_cli import run
 
 TOKEN = re.compile(r"pn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 
 
-def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARTNERNET_DB": str(tmp_path / "cli.db"), "PARTNERNET_STORE": "embedded"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    if check and proc.returncode != 0:
-        pytest.fail(f"partnernet {' '.join(args)} failed: {proc.stderr}")
-    return proc
 
 
 def create(tmp_path: Path, name: str, role: str = "viewer") -> tuple[str, str]:
