@@ -16,6 +16,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
+from cachetools import LRUCache
 from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
@@ -67,11 +68,41 @@ class Guard:
             "max_source_length": limits.max_body_bytes,
         }
         self.rate = limits.rate_item()
+        #: Costs of variable-free operations by (query text, operation name); bounded in
+        #: entries of small keys' worth (the texts are the parse cache's own strings).
+        self._prices: LRUCache[tuple[str | None, str | None], int] = LRUCache(maxsize=4096)
         self._limiter = (
             None
             if self.rate is None
             else SlidingWindowCounterRateLimiter(storage_from_string(f"async+{rate_storage}"))
         )
+
+    def price(self, context: ExecutionContext) -> int | None:
+        """The cost of the request's validated operation, or ``None`` when there is no single
+        operation or its variables do not coerce (execution then reports that, running
+        nothing). Operations without variables are priced once per document text: a dashboard
+        repeating a query pays a dictionary lookup, not a walk."""
+        document = context.graphql_document
+        assert document is not None
+        key = None if context.variables else (context.query, context.operation_name)
+        if key is not None and (known := self._prices.get(key)) is not None:
+            return known
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None:
+            return None
+        gql_schema = context.schema._schema
+        variables = get_variable_values(
+            gql_schema, operation.variable_definitions or (), context.variables or {}
+        )
+        if isinstance(variables, list):
+            return None
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        cost = operation_cost(gql_schema, operation, fragments, variables)
+        if key is not None:
+            self._prices[key] = cost
+        return cost
 
     def admission(self, identity: str, response: Response) -> Admission:
         """The guard of one request by ``identity`` (``key:NAME`` or ``addr:IP``) whose
@@ -117,28 +148,17 @@ class Admission:
         context.validation_rules = self._guard.rules
 
     async def admit(self, context: ExecutionContext) -> list[GraphQLError] | None:
-        document = context.graphql_document
-        assert document is not None
-        operation = get_operation_ast(document, context.operation_name)
-        if operation is None:
-            return None  # Strawberry reports the missing or ambiguous operation
-        gql_schema = context.schema._schema
-        variables = get_variable_values(
-            gql_schema, operation.variable_definitions or (), context.variables or {}
-        )
-        if isinstance(variables, list):
-            return None  # bad variables: execution reports them, with nothing run
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        self.cost = cost = operation_cost(gql_schema, operation, fragments, variables)
+        cost = self._guard.price(context)
+        if cost is None:
+            return None  # a missing operation or bad variables: Strawberry reports them
+        self.cost = cost
         limits = self._guard.limits
         if cost > limits.max_cost:
             too_costly = GraphQLError(
                 f"This operation would cost {cost:,} points; the limit is "
                 f"{limits.max_cost:,}. Ask for fewer items (`first`, `top`), fewer nested "
                 "lists or fewer analyses per request (docs/SECURITY.md, 'Cost model').",
-                operation,
+                get_operation_ast(context.graphql_document, context.operation_name),  # type: ignore[arg-type]
                 extensions={
                     "code": ErrorCode.QUERY_TOO_COSTLY.value,
                     "cost": cost,
