@@ -3,15 +3,31 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install serve test lint neo4j-up neo4j-down schema bench bench-neo4j clean chromium
+.PHONY: install serve test lint neo4j-up neo4j-down schema bench bench-neo4j clean chromium lock
 
 install: $(VENV)/.installed node_modules/.installed chromium
 
-$(VENV)/.installed: pyproject.toml
+# What the server needs, exactly as locked (hash-checked); then the project itself, no deps.
+$(VENV)/.runtime: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+# Plus the test, lint and benchmark toolchain.
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.lock
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	touch $@
+
+# Re-resolve both lock files from pyproject.toml (pip-tools in a throwaway venv). Upgrading:
+# `make lock UPGRADE=--upgrade`, then `make test` and `make bench` before committing.
+lock:
+	$(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install -q pip-tools==7.6.2
+	.lockenv/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links $(UPGRADE) -o requirements.lock pyproject.toml
+	.lockenv/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links $(UPGRADE) --extra dev -o requirements-dev.lock pyproject.toml
+	rm -rf .lockenv
 
 # npm ci also copies GraphiQL's browser bundles into api/static/graphiql/vendor (postinstall).
 node_modules/.installed: package.json package-lock.json
@@ -22,7 +38,7 @@ node_modules/.installed: package.json package-lock.json
 chromium:
 	@bash tools/ensure-chromium.sh
 
-serve: $(VENV)/.installed node_modules/.installed
+serve: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/partnernet serve
 
 test: install
@@ -32,7 +48,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-schema: $(VENV)/.installed
+schema: $(VENV)/.runtime
 	$(BIN)/partnernet schema schema.graphql
 
 neo4j-up:
@@ -53,4 +69,4 @@ bench-neo4j: $(VENV)/.installed
 	$(BIN)/python bench/neo4j_ingest.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .lockenv

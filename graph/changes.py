@@ -10,7 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from graph.errors import Conflict, NotFound, ValidationError
-from graph.model import Node, Relationship, validate_node, validate_relationship
+from graph.model import (
+    Node,
+    Relationship,
+    validate_node,
+    validate_relationship,
+    with_article,
+)
 from graph.store import Change, NodeWrite, RelWrite
 
 
@@ -63,7 +69,8 @@ async def plan_changes(
                 raise Conflict(f"node {c.id!r} already exists", where=where, field="id")
             if prev is not None and prev.kind != node.kind:
                 raise Conflict(
-                    f"node {c.id!r} is already a {prev.kind}; it cannot become a {node.kind}",
+                    f"node {c.id!r} is already {with_article(prev.kind)}; "
+                    f"it cannot become {with_article(node.kind)}",
                     where=where,
                     field="kind",
                 )

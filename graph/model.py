@@ -448,6 +448,14 @@ def _to_json_props(model: BaseModel) -> dict[str, Any]:
     return out
 
 
+def with_article(word: str) -> str:
+    """``word`` after its indefinite article, for messages: "an Outcome", "a Programme".
+
+    Every node kind is a plain English noun, so the first letter decides (no kind begins with a
+    silent consonant or a "you" sound)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def check_id(value: Any, where: str, fld: str = "id") -> str:
     if not isinstance(value, str) or not ID_PATTERN.match(value):
         raise ValidationError(
@@ -519,14 +527,14 @@ def validate_relationship(
     rule = REL_RULES[rel_type]
     if start.kind not in rule.sources:
         raise ValidationError(
-            f"{rel_type} cannot start at a {start.kind} ({start.id!r}); allowed: "
+            f"{rel_type} cannot start at {with_article(start.kind)} ({start.id!r}); allowed: "
             f"{', '.join(sorted(rule.sources))}",
             where=where,
             field="start",
         )
     if end.kind not in rule.targets:
         raise ValidationError(
-            f"{rel_type} cannot end at a {end.kind} ({end.id!r}); allowed: "
+            f"{rel_type} cannot end at {with_article(end.kind)} ({end.id!r}); allowed: "
             f"{', '.join(sorted(rule.targets))}",
             where=where,
             field="end",

@@ -7,11 +7,13 @@ the graph revision and a hash of the parameters and caller view; a request whose
 ``If-None-Match`` holds it gets ``304 Not Modified`` without any computation, so a BI tool
 polling every minute costs one revision lookup while nothing changes.
 
-Parameters (lists comma-separated): ``groupBy`` (required), ``asOf`` or ``start`` + ``end``,
-``geography`` (PARTNER, TARGET), ``targetIndex``, ``breakdown`` (true: partners per actor
-kind), and selections of grouped dimensions: ``region``, ``subregion``, ``country``,
-``theme``, ``actorKind``, ``stakeholderType``. Each has the documented range of its GraphQL
-counterpart (api/input_ranges.py); ``actorKind`` also takes the GraphQL spelling of node kinds.
+Parameters (lists comma-separated): ``groupBy`` (required; a dimension may be spelled as the
+GraphQL enum value ``ACTOR_KIND``, in camelCase ``actorKind`` or as ``actor_kind``), ``asOf``
+or ``start`` + ``end``, ``geography`` (PARTNER, TARGET), ``targetIndex``, ``breakdown``
+(true: partners per actor kind), and selections of grouped dimensions: ``region``,
+``subregion``, ``country``, ``theme``, ``actorKind``, ``stakeholderType``. Each has the
+documented range of its GraphQL counterpart (api/input_ranges.py); ``actorKind`` also takes
+the GraphQL spelling of node kinds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -112,6 +115,17 @@ def _list(params: Mapping[str, str], name: str) -> list[str]:
     return values
 
 
+#: A lower-case letter or digit followed by a capital: where a camelCase word breaks.
+_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _dimension_names(values: list[str]) -> list[str]:
+    """``groupBy`` values in every spelling the API uses for one dimension: the GraphQL enum
+    value (``ACTOR_KIND``), its camelCase field-style name (``actorKind``, as the selection
+    parameter is spelled) and snake_case (``actor_kind``, as the CSV header is), in any case."""
+    return [_CAMEL_BREAK.sub("_", v) for v in values]
+
+
 def _target_index(params: Mapping[str, str]) -> float | None:
     raw = params.get("targetIndex")
     if not raw:
@@ -130,7 +144,7 @@ def parse(params: Mapping[str, str], policy: Policy) -> MatrixRequest:
         raise BadParameter(unknown[0], f"unknown parameter; known: {', '.join(sorted(_KNOWN))}")
     if "groupBy" not in params:
         raise BadParameter("groupBy", "required, e.g. groupBy=region,theme")
-    group_by = group_by_of(_list(params, "groupBy"))
+    group_by = group_by_of(_dimension_names(_list(params, "groupBy")))
     window = window_for(_date(params, "asOf"), _date(params, "start"), _date(params, "end"))
     try:
         basis = GeographyBasis(params.get("geography", "PARTNER").upper())

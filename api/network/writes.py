@@ -148,7 +148,8 @@ def _expect(
     if found is None:
         return problem(field, f"no node with id {ref!r}", UserErrorCode.NOT_FOUND)
     if found.kind not in kinds:
-        return problem(field, f"{ref!r} is a {found.kind}, not {what}", UserErrorCode.INVALID)
+        message = f"{ref!r} is {model.with_article(found.kind)}, not {what}"
+        return problem(field, message, UserErrorCode.INVALID)
     return None
 
 

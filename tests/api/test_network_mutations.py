@@ -378,6 +378,11 @@ def test_link_outcome_respects_the_results_chain_rules(gql_mutable: Gql) -> None
     assert too_much["link"] is None and too_much["userErrors"][0]["code"] == "INTEGRITY"
     wrong = staff(gql_mutable, link, {"share": 0.1, "from": "cso-0001"})["linkOutcome"]
     assert wrong["userErrors"][0]["field"] == ["input", "contributor"]
+    to_activity = link.replace('"out-api-test"', '"act-academic-cop"')
+    not_an_outcome = staff(gql_mutable, to_activity, {"share": 0.1, "from": "prog-cft"})
+    not_an_outcome = not_an_outcome["linkOutcome"]["userErrors"][0]
+    assert not_an_outcome["field"] == ["input", "outcome"]
+    assert not_an_outcome["message"] == "'act-academic-cop' is an Activity, not an outcome"
     produced = gql_mutable("""{ node(id: "out-api-test") { ... on Outcome {
         producedBy { edges { share node { key } } } } } }""")
     assert produced["data"]["node"]["producedBy"]["edges"] == [

@@ -109,6 +109,20 @@ async def test_relationship_kind_pairs_are_enforced(store: GraphStore) -> None:
     assert await store.revision() == 1
 
 
+async def test_kind_messages_use_the_right_article(store: GraphStore) -> None:
+    await seeded(store)
+    with pytest.raises(ValidationError) as bad_start:
+        await store.apply([rel("MEMBER_OF", "act-1", "prog-a")])
+    assert "cannot start at an Activity ('act-1')" in str(bad_start.value)
+    with pytest.raises(ValidationError) as bad_end:
+        await store.apply([rel("PARTNERS_IN", "cso-1", "out-1")])
+    assert "cannot end at an Outcome ('out-1')" in str(bad_end.value)
+    with pytest.raises(Conflict) as clash:
+        await store.apply([node("Outcome", "prog-a", "Not a programme", level="OUTPUT")])
+    assert "is already a Programme; it cannot become an Outcome" in str(clash.value)
+    assert await store.revision() == 1
+
+
 async def test_filters(store: GraphStore) -> None:
     await seeded(store)
     csos = frozenset({NodeKind.CIVIL_SOCIETY_ORGANIZATION})

@@ -283,6 +283,28 @@ def test_csv_export_has_a_header_row_and_marks_suppressed_cells(coverage_url: st
     assert (total["region"], total["actor_kind"]) == ("*", "*")
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    ["actorKind", "ACTOR_KIND", "actor_kind", "ActorKind"],
+)
+def test_export_group_by_takes_the_graphql_spellings(coverage_url: str, spelling: str) -> None:
+    snake = get(
+        coverage_url, "/exports/coverage.csv", {"groupBy": "region,actor_kind", "asOf": AS_OF}
+    )
+    other = get(
+        coverage_url, "/exports/coverage.csv", {"groupBy": f"region,{spelling}", "asOf": AS_OF}
+    )
+    assert other.status_code == 200, other.text
+    assert other.text == snake.text and other.headers["etag"] == snake.headers["etag"]
+    typed = get(
+        coverage_url,
+        "/exports/coverage.json",
+        {"groupBy": "stakeholderType", "asOf": AS_OF, "stakeholderType": "CSO_YOUTH"},
+    )
+    assert typed.status_code == 200, typed.text
+    assert typed.json()["groupBy"] == ["STAKEHOLDER_TYPE"]
+
+
 def test_json_export_is_the_graphql_matrix(coverage_url: str, gql: Gql) -> None:
     resp = get(coverage_url, "/exports/coverage.json", {"groupBy": "REGION,THEME", "asOf": AS_OF})
     assert resp.status_code == 200
