@@ -111,9 +111,9 @@ class Authenticator:
                 "Unsupported credentials: send `Authorization: Bearer KEY`.", invalid_token=True
             )
         token = token.strip()
-        for static in self._static:
+        for number, static in enumerate(self._static):
             if hmac.compare_digest(token.encode(), static.encode()):
-                return Caller(Role.EDITOR, "static key", f"static:{self._static.index(static)}")
+                return Caller(Role.EDITOR, "static key", f"static:{number}")
         record = await self._record(store, token)
         if record is None:
             raise Unauthenticated(

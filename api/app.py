@@ -117,19 +117,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         middleware=[
             Middleware(RequestBounds, limits=lambda: settings.limits),
             Middleware(Authentication, authenticator=authenticator),
-            *(
-                [Middleware(
-                    CORSMiddleware,
-                    allow_origins=list(settings.cors_origins),
-                    allow_methods=["GET", "POST"],
-                    allow_headers=["Authorization", "Content-Type", "Accept"],
-                    expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
-                                    "Retry-After", "ETag"],
-                    max_age=600,
-                )]
-                if settings.cors_origins
-                else []
-            ),
+            *_cors(settings.cors_origins),
             # Coverage matrices and exports are large, repetitive JSON/CSV: several-fold smaller.
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
@@ -137,3 +125,22 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # One rule for every entry point: the GraphQL context and plain HTTP routes (exports).
     app.state.policy_for = policy_for
     return app
+
+
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for dashboards served on ``origins`` (none: no CORS headers at all); they may send
+    a key and read the rate headers."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=[
+                "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "ETag"
+            ],
+            max_age=600,
+        )
+    ]

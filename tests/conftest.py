@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,19 @@ async def store_factory(
 @pytest.fixture
 async def store(store_factory: StoreFactory) -> GraphStore:
     return await store_factory()
+
+
+def warn_on_server_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every Neo4j server notification (deprecation, missing label, performance hint) a
+    Python warning, which this suite turns into an error: the store's Cypher must trigger
+    none. Applies to stores opened after the call."""
+    import neo4j
+
+    from graph import neo4j_store as module
+
+    real = module.AsyncGraphDatabase.driver
+
+    def noisy(*args: Any, **kwargs: Any) -> neo4j.AsyncDriver:
+        return real(*args, warn_notification_severity="INFORMATION", **kwargs)
+
+    monkeypatch.setattr(module.AsyncGraphDatabase, "driver", noisy)

@@ -19,7 +19,7 @@ from graph.errors import Conflict, ValidationError
 from graph.exchange import record_to_json
 from graph.keys import ApiKey, Role
 from graph.store import GraphStore, RelEnd, WeightScope, authenticate
-from tests.conftest import StoreFactory, neo4j_config
+from tests.conftest import StoreFactory, neo4j_config, warn_on_server_notifications
 from tests.factories import node, small_graph
 
 T0 = datetime(2025, 6, 2, 9, 14, 5, tzinfo=UTC)
@@ -341,18 +341,10 @@ async def _neo4j_rows(query: str) -> list[Any]:
 async def test_neo4j_key_model_and_reset(monkeypatch: pytest.MonkeyPatch) -> None:
     """The ``api_key_id`` constraint exists, key Cypher triggers no server notification on a
     fresh database (warnings are errors here), and ``reset`` wipes keys with the graph."""
-    import neo4j
-
-    from graph import neo4j_store as module
     from graph.neo4j_store import Neo4jStore
 
     cfg = neo4j_config()
-    real = module.AsyncGraphDatabase.driver
-
-    def noisy(*args: Any, **kwargs: Any) -> neo4j.AsyncDriver:
-        return real(*args, warn_notification_severity="INFORMATION", **kwargs)
-
-    monkeypatch.setattr(module.AsyncGraphDatabase, "driver", noisy)
+    warn_on_server_notifications(monkeypatch)
     store = Neo4jStore(cfg)
     await store.open()
     try:

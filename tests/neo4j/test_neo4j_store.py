@@ -23,6 +23,7 @@ from graph.factory import Neo4jConfig
 from graph.model import NodeKind, Relationship, RelType
 from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore, NodeFilter, NodeWrite, RelWrite, WeightScope, get_node
+from tests.conftest import warn_on_server_notifications
 from tests.factories import node, rel, small_graph
 
 NASTY = [
@@ -84,12 +85,7 @@ async def test_no_server_notifications_on_a_fresh_database(
 ) -> None:
     """Every notification (deprecations, missing labels, performance hints) becomes a
     warning, and warnings are errors here: the store's Cypher must trigger none."""
-    real = module.AsyncGraphDatabase.driver
-
-    def noisy(*args: Any, **kwargs: Any) -> neo4j.AsyncDriver:
-        return real(*args, warn_notification_severity="INFORMATION", **kwargs)
-
-    monkeypatch.setattr(module.AsyncGraphDatabase, "driver", noisy)
+    warn_on_server_notifications(monkeypatch)
     store = Neo4jStore(cfg)
     await store.open()
     try:
