@@ -46,6 +46,7 @@ test: install
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 schema: $(VENV)/.runtime

@@ -362,6 +362,9 @@ class EngagementIndex:
     target_idx: IntArray
     n_programmes: int
     n_activities: int
+    #: Ids of the targets (programmes, then activities): ``e_target`` and ``e_programme``
+    #: index into it.
+    target_ids: tuple[str, ...] = ()
 
     @property
     def engagements(self) -> int:
@@ -537,6 +540,7 @@ def build_index(graph: nx.MultiDiGraph, revision: int = 0) -> EngagementIndex:
         target_idx=target_idx,
         n_programmes=n_prog,
         n_activities=len(activity_ids),
+        target_ids=tuple(target_ids),
     )
 
 

@@ -24,7 +24,8 @@ Every figure derived from engagements goes through here:
 * **Coverage answers of the network analyses**: ``singlePointsOfFailure`` never names a sole
   partner of a cell (a cell with one partner has a count below k) and ``whatIf`` never says
   which cells a removal empties, to unprivileged callers. Any answer about which cells lose
-  their last partner depends on hidden counts and, asked for well-chosen sets of actors, is a
+  their last engagement (their last partner, or the last programme or activity serving them)
+  depends on hidden counts and, asked for well-chosen sets of actors or programmes, is a
   group-testing oracle on them; withholding it makes the answer a function of the network's
   structure alone, which provably leaks nothing about any count.
 * **Trends** are built from the protected matrix of each date, so a change is shown only where
@@ -124,7 +125,7 @@ def sole_partner_cells_shown(privileged: bool) -> bool:
 
 
 def lost_cells_shown(privileged: bool) -> bool:
-    """Whether ``whatIf`` may say which cells a removal leaves without a partner (and count
+    """Whether ``whatIf`` may say which cells a removal leaves without an engagement (and count
     covered cells): only to privileged callers. For anyone else the answer would depend on
     hidden counts and could be used as a group-testing oracle on them."""
     return privileged

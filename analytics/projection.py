@@ -365,10 +365,14 @@ def co_partnership(
     Returns
     -------
     networkx.Graph
-        Frozen, undirected. Nodes: every engaged actor (with its attributes), tied or
-        not. Edges: ``weight`` (the decayed sum), ``shared`` (number of shared items)
-        and ``items`` (their ids, sorted). Path measures read ``weight`` as strength
-        and use ``distance = 1 / weight``.
+        Frozen, undirected. Nodes (with their attributes), tied or not: every node of
+        ``graph`` whose ``kind`` is in ``actor_kinds`` and that exists on ``as_of`` (its
+        own ``since``/``until`` hold that day; every one without ``as_of``), and every
+        actor with an engagement counted above. An actor with no engagement in scope is
+        an isolate, not left out: it counts in ``n``, components and isolates. Edges:
+        ``weight`` (the decayed sum), ``shared`` (number of shared items) and ``items``
+        (their ids, sorted). Path measures read ``weight`` as strength and use
+        ``distance = 1 / weight``.
 
     Examples
     --------
@@ -386,6 +390,9 @@ def co_partnership(
     (1, ('p',), 0.25)
     >>> co_partnership(g, as_of="2019-06-30", half_life_years=2.0)["a"]["b"]["weight"]
     1.0
+    >>> g.add_node("c", kind="Company")  # engaged in nothing: an isolate
+    >>> sorted(co_partnership(g)), co_partnership(g).degree("c")
+    (['a', 'b', 'c'], 0)
     """
     if half_life_years is not None and half_life_years <= 0:
         raise ValueError("half_life_years must be positive")
@@ -393,6 +400,10 @@ def co_partnership(
     items, newest = _engagements(graph, when, roles, relationship_types, actor_kinds)
     reference = when or newest
     result = nx.Graph()
+    wanted = set(actor_kinds)
+    result.add_nodes_from(
+        (v, d) for v, d in graph.nodes(data=True) if d.get("kind") in wanted and edge_valid(d, when)
+    )
     for actors in items.values():
         for actor in actors:
             if actor not in result:

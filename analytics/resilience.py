@@ -14,7 +14,11 @@ Two kinds of single point of failure, because a network can fail in two ways:
   or theme is Unspecified are not cells of any place or theme and are left out.
 
 :func:`what_if` removes a set of nodes and reports the change in components, reach (pairs
-of actors still joined by some path) and covered cells.
+of actors still joined by some path) and covered cells. Removing a node removes the engagement
+that runs through it: an actor's partnerships and participations, a programme's partnerships
+and its activities (with their participations), an activity's participations. Cells are read
+at the level of engagements (:class:`CellEngagements`), so a cell is lost when it had an
+engagement before and has none after, whichever of those removals took the last one.
 
 Connectivity is undirected and ignores self-loops and parallel edges: a partnership ties
 both ends whichever way it points. Every function is linear in the size of the graph (one
@@ -25,13 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from functools import cached_property
+from typing import Any, Final
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
-from analytics._fast import IntArray, indexed
+from analytics._fast import IndexedGraph, IntArray, indexed
 from analytics.coverage import (
     GEO,
     THEME,
@@ -45,13 +51,16 @@ from analytics.projection import ACTOR_KINDS
 __all__ = [
     "BridgeImpact",
     "Cell",
+    "CellEngagements",
     "CutImpact",
     "Reach",
     "SinglePoint",
     "WhatIf",
     "bridge_impacts",
+    "cell_engagements",
     "cell_partners",
     "cut_vertices",
+    "programme_activities",
     "reach",
     "single_points_of_failure",
     "what_if",
@@ -316,10 +325,30 @@ class Reach:
     connected_actor_pairs: int
 
 
+def _without_ties(view: IndexedGraph, ties: Collection[tuple[Hashable, Hashable]]) -> Any:
+    """The loop-free adjacency of ``view`` without the undirected ``ties``."""
+    matrix = view.csr("one", loops=False)
+    if not ties:
+        return matrix
+    index = view.index()
+    n = max(view.n, 1)
+    ends = np.array([(index[u], index[v]) for u, v in ties], dtype=np.int64).reshape(-1, 2)
+    cut = np.concatenate([ends[:, 0] * n + ends[:, 1], ends[:, 1] * n + ends[:, 0]])
+    src, dst, val = view.arcs("one", loops=False)
+    keep = ~np.isin(src * n + dst, cut)
+    kept = sp.csr_array((val[keep], (src[keep], dst[keep])), shape=(view.n, view.n))
+    kept.sum_duplicates()
+    return kept
+
+
 def _components(
-    graph: nx.Graph, removed: Collection[Hashable], actor_kinds: Collection[str] | None
+    graph: nx.Graph,
+    removed: Collection[Hashable],
+    actor_kinds: Collection[str] | None,
+    cut_ties: Collection[tuple[Hashable, Hashable]] = (),
 ) -> tuple[tuple[Hashable, ...], np.ndarray, IntArray, IntArray, Reach]:
-    """Components of the graph without ``removed``: kept mask, labels, sizes, actor counts."""
+    """Components of the graph without ``removed`` nodes and ``cut_ties``: node order, labels
+    (-1 for removed nodes), sizes, actor counts, and the reach."""
     view = indexed(graph).undirected()
     nodes = view.nodes
     index = view.index()
@@ -329,7 +358,7 @@ def _components(
             keep[index[v]] = False
     actor = np.asarray(_actor_mask(graph, nodes, actor_kinds), dtype=np.int64)
     kept = np.flatnonzero(keep)
-    matrix = view.csr("one", loops=False)[kept][:, kept]
+    matrix = _without_ties(view, cut_ties)[kept][:, kept]
     count, sub_labels = (
         csgraph.connected_components(matrix, directed=False) if kept.size else (0, kept)
     )
@@ -396,12 +425,93 @@ def _explode(ptr: IntArray, values: IntArray, rows: IntArray) -> tuple[IntArray,
     return pos, values[starts[pos] + offsets]
 
 
-def cell_partners(
+@dataclass(frozen=True, eq=False)
+class CellEngagements:
+    """The engagements attributed to each (region, thematic area) cell, in columns.
+
+    Row ``i`` says that actor ``actor_ids[actor[i]]`` is engaged in cell ``cells[cell[i]]``
+    through the programme or activity ``item_ids[item[i]]`` (a partnership in a programme or
+    a participation in an activity). Rows are distinct; a cell is *covered* when it has a
+    row. This is what a removal acts on: removing an actor or an item removes its rows, and a
+    cell is lost when it had rows and has none left (:meth:`lost`).
+
+    Examples
+    --------
+    >>> cells = CellEngagements.of([(("Asia", "t"), "a", "p"), (("Asia", "t"), "b", "p"),
+    ...                             (("Asia", "u"), "b", "q")])
+    >>> cells.partners()[("Asia", "t")] == {"a", "b"}
+    True
+    >>> cells.lost({"p"}), cells.lost({"a"})  # a programme's end empties a cell; "b" stays
+    ((('Asia', 't'),), ())
+    """
+
+    cells: tuple[Cell, ...]
+    cell: IntArray
+    actor: IntArray
+    item: IntArray
+    actor_ids: tuple[str, ...]
+    item_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[Cell, str, str]]) -> CellEngagements:
+        """From ``(cell, actor, item)`` triples (hand-built networks, tests)."""
+        triples = sorted(set(rows))
+        cells = tuple(sorted({c for c, _, _ in triples}))
+        actor_ids = tuple(sorted({a for _, a, _ in triples}))
+        item_ids = tuple(sorted({i for _, _, i in triples}))
+        at = ({c: n for n, c in enumerate(cells)}, {a: n for n, a in enumerate(actor_ids)})
+        items = {i: n for n, i in enumerate(item_ids)}
+
+        def column(values: Iterable[int]) -> IntArray:
+            return np.fromiter(values, dtype=np.int64, count=len(triples))
+
+        return cls(
+            cells,
+            column(at[0][c] for c, _, _ in triples),
+            column(at[1][a] for _, a, _ in triples),
+            column(items[i] for _, _, i in triples),
+            actor_ids,
+            item_ids,
+        )
+
+    @cached_property
+    def _actor_no(self) -> dict[Hashable, int]:
+        return {a: n for n, a in enumerate(self.actor_ids)}
+
+    @cached_property
+    def _item_no(self) -> dict[Hashable, int]:
+        return {i: n for n, i in enumerate(self.item_ids)}
+
+    def partners(self) -> dict[Cell, frozenset[str]]:
+        """The distinct actors engaged in each covered cell, by cell (sorted)."""
+        found: dict[int, set[str]] = {}
+        if self.cell.size:
+            cells, actors = np.unique(np.stack([self.cell, self.actor]), axis=1)
+            for c, a in zip(cells.tolist(), actors.tolist(), strict=True):
+                found.setdefault(c, set()).add(self.actor_ids[a])
+        return {self.cells[c]: frozenset(found[c]) for c in sorted(found)}
+
+    def covered(self) -> int:
+        """Cells with at least one engagement."""
+        return int(np.unique(self.cell).size)
+
+    def lost(self, remove: Collection[Hashable]) -> tuple[Cell, ...]:
+        """Cells whose every engagement is by an actor or through an item in ``remove``."""
+        actors = [self._actor_no[v] for v in remove if v in self._actor_no]
+        items = [self._item_no[v] for v in remove if v in self._item_no]
+        if not actors and not items:
+            return ()
+        gone = np.isin(self.actor, actors) | np.isin(self.item, items)
+        left = np.setdiff1d(np.unique(self.cell), np.unique(self.cell[~gone]))
+        return tuple(self.cells[c] for c in left.tolist())
+
+
+def cell_engagements(
     index: EngagementIndex,
     window: Window,
     basis: GeographyBasis = GeographyBasis.PARTNER,
-) -> dict[Cell, frozenset[str]]:
-    """The distinct partners engaged in each (region, thematic area) cell.
+) -> CellEngagements:
+    """The engagements attributed to each (region, thematic area) cell.
 
     Attribution and window are those of the coverage matrix (docs/COVERAGE.md): a
     partnership counts when valid on some day of the window, a participation when the
@@ -412,8 +522,9 @@ def cell_partners(
 
     Returns
     -------
-    dict
-        Cell to the ids of its partners; cells with no partner are absent.
+    CellEngagements
+        One row per distinct (cell, actor, programme or activity); the partners of a cell
+        are the distinct actors of its rows, exactly the coverage matrix's ``partners``.
     """
     wp0, wp1 = window.start.toordinal(), window.end.toordinal()
     part = index.e_participation
@@ -431,16 +542,69 @@ def cell_partners(
         region = to_region[index.actor_country[index.e_actor[e]]]
     region_keys = geo_tree.keys[_REGION_LEVEL]
     theme_keys = index.trees[THEME].keys[1]
-    cells: dict[Cell, set[str]] = {}
-    if not e.size:
-        return {}
-    regions, themes, actors = np.unique(np.stack([region, theme, index.e_actor[e]]), axis=1)
-    for r, t, a in zip(regions.tolist(), themes.tolist(), actors.tolist(), strict=True):
-        rk, tk = region_keys[r], theme_keys[t]
-        if rk == UNSPECIFIED or tk == UNSPECIFIED:
-            continue
-        cells.setdefault((rk, tk), set()).add(index.actor_ids[a])
-    return {cell: frozenset(actors) for cell, actors in sorted(cells.items())}
+    known = (region != geo_tree.index[_REGION_LEVEL][UNSPECIFIED]) & (
+        theme != index.trees[THEME].index[1][UNSPECIFIED]
+    )
+    rows = np.stack([region, theme, index.e_actor[e], index.e_target[e]])[:, known]
+    rows = np.unique(rows, axis=1) if rows.shape[1] else rows
+    pairs, cell = (
+        np.unique(rows[:2], axis=1, return_inverse=True)
+        if rows.shape[1]
+        else (rows[:2], np.zeros(0, dtype=np.int64))
+    )
+    named = [(region_keys[r], theme_keys[t]) for r, t in pairs.T.tolist()]
+    order = sorted(range(len(named)), key=named.__getitem__)
+    renumber = np.empty(len(named), dtype=np.int64)
+    renumber[order] = np.arange(len(named), dtype=np.int64)
+    return CellEngagements(
+        cells=tuple(named[i] for i in order),
+        cell=renumber[np.asarray(cell, dtype=np.int64).reshape(-1)],
+        actor=rows[2].astype(np.int64),
+        item=rows[3].astype(np.int64),
+        actor_ids=index.actor_ids,
+        item_ids=index.target_ids,
+    )
+
+
+def cell_partners(
+    index: EngagementIndex,
+    window: Window,
+    basis: GeographyBasis = GeographyBasis.PARTNER,
+) -> dict[Cell, frozenset[str]]:
+    """The distinct partners engaged in each (region, thematic area) cell.
+
+    The partners of :func:`cell_engagements` (same attribution, window and basis): a cell
+    has one partner here exactly when the coverage matrix shows ``partners == 1``.
+
+    Returns
+    -------
+    dict
+        Cell to the ids of its partners; cells with no partner are absent.
+    """
+    return cell_engagements(index, window, basis).partners()
+
+
+def programme_activities(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[Hashable, ...]]:
+    """Each programme's activities (``PART_OF`` relationships of a snapshot), sorted by id.
+
+    Removing a programme in :func:`what_if` removes these with it. Read it from the
+    full-history snapshot: like coverage's classification, ``PART_OF`` says what an activity
+    belongs to, not when.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("act-2", "prog", type="PART_OF")
+    >>> _ = g.add_edge("act-1", "prog", type="PART_OF")
+    >>> programme_activities(g)
+    {'prog': ('act-1', 'act-2')}
+    """
+    found: dict[Hashable, set[Hashable]] = {}
+    for activity, programme, kind in graph.edges(data="type"):
+        if kind == "PART_OF":
+            found.setdefault(programme, set()).add(activity)
+    return {p: tuple(sorted(found[p], key=str)) for p in sorted(found, key=str)}
 
 
 # --------------------------------------------------------------------------- single points
@@ -530,18 +694,24 @@ class WhatIf:
     Attributes
     ----------
     removed : tuple
-        Nodes removed that were in the network, sorted by id.
+        Nodes asked for that the network holds (as nodes or, on a projection whose ties
+        carry ``items``, as a programme or activity some tie runs through, itself or through
+        one of its activities), sorted by id.
+    removed_activities : tuple
+        Activities the network holds that went with a removed programme and were not asked
+        for themselves, sorted by id.
     before, after : Reach
         Components and reach with and without them.
     stranded : tuple
         Remaining nodes that were in the largest component and no longer are, sorted by id.
     covered_before, covered_after : int
-        Cells with at least one partner, with and without them.
+        Cells with at least one engagement, with and without them.
     lost_cells : tuple of Cell
-        Cells all of whose partners were removed, sorted.
+        Cells that had an engagement and have none left, sorted.
     """
 
     removed: tuple[Hashable, ...]
+    removed_activities: tuple[Hashable, ...]
     before: Reach
     after: Reach
     stranded: tuple[Hashable, ...]
@@ -558,54 +728,106 @@ def _largest_members(
     return set() if largest < 0 else set(np.flatnonzero(labels == largest).tolist())
 
 
+def _ties_through(
+    graph: nx.Graph, gone: set[Hashable]
+) -> tuple[list[tuple[Hashable, Hashable]], set[Hashable]]:
+    """Ties whose every shared item is in ``gone``, and the items of ``gone`` any tie runs
+    through (a co-partnership tie lists its programmes and activities in ``items``)."""
+    cut: list[tuple[Hashable, Hashable]] = []
+    used: set[Hashable] = set()
+    for u, v, items in graph.edges(data="items"):
+        if not items:
+            continue
+        through = gone.intersection(items)
+        used |= through
+        if len(through) == len(set(items)):
+            cut.append((u, v))
+    return cut, used
+
+
 def what_if(
     graph: nx.Graph,
     remove: Iterable[Hashable],
-    cells: Mapping[Cell, Collection[Hashable]] | None = None,
+    cells: CellEngagements | None = None,
     *,
     actor_kinds: Collection[str] | None = ACTOR_KINDS,
+    activities: Mapping[Hashable, Collection[Hashable]] | None = None,
 ) -> WhatIf:
     """What the network loses without some nodes: components, reach, covered cells.
+
+    Removing a node removes the engagement that runs through it. An actor takes its
+    partnerships and participations with it; a programme its partnerships and, with
+    ``activities``, its activities and their participations (a programme that ends ends its
+    events); an activity its participations. Other nodes (thematic areas, outcomes) leave
+    the network's structure but no engagement. On the graph, the removed nodes go (a
+    programme's activities too) and so do the ties that ran only through removed
+    programmes or activities (a co-partnership tie whose every shared item is removed). In
+    the cells, every engagement by a removed actor or with a removed programme or activity
+    goes, and a cell is lost when it had an engagement and has none left: a programme's end
+    empties the cells only it served, however many partners it had.
 
     Parameters
     ----------
     graph : networkx.Graph
-        The network; ``remove`` may name nodes of any kind (a programme that ends, say).
-        Ids not in the graph are ignored for connectivity but still empty the cells they
-        are partners in.
+        The network (a collapsed snapshot, or a co-partnership projection whose ties list
+        their shared programmes and activities in ``items``).
     remove : iterable
-        Node ids to take out.
-    cells : mapping, optional
-        Partners per cell, from :func:`cell_partners`.
+        Ids to take out, of any kind. Ids the graph does not hold still remove their
+        engagement from the cells.
+    cells : CellEngagements, optional
+        Engagements per cell, from :func:`cell_engagements`.
     actor_kinds : collection of str, optional
         Kinds counted as actors (``None``: every node).
+    activities : mapping, optional
+        Each programme's activities (:func:`programme_activities`), removed with it.
 
     Examples
     --------
     >>> import networkx as nx
     >>> g = nx.Graph([("a", "b"), ("b", "c")])
-    >>> w = what_if(g, ["b"], {("Asia", "t"): {"b"}, ("Asia", "u"): {"a", "b"}},
-    ...             actor_kinds=None)
+    >>> cells = CellEngagements.of([(("Asia", "t"), "b", "p"), (("Asia", "u"), "a", "p"),
+    ...                             (("Asia", "u"), "b", "q")])
+    >>> w = what_if(g, ["b"], cells, actor_kinds=None)
     >>> w.after.components - w.before.components, w.stranded, w.lost_cells
     (1, ('c',), (('Asia', 't'),))
+    >>> what_if(g, ["p"], cells, actor_kinds=None).lost_cells  # "b" still works in "u"
+    (('Asia', 't'),)
+
+    On a co-partnership projection a programme is not a node: its end cuts the ties that ran
+    only through it and its activities.
+
+    >>> co = nx.Graph()
+    >>> co.add_edge("a", "b", items=("act-1", "p"))
+    >>> co.add_edge("b", "c", items=("q",))
+    >>> w = what_if(co, ["p"], actor_kinds=None, activities={"p": ["act-1"]})
+    >>> w.removed, w.removed_activities, w.after.connected_actor_pairs
+    (('p',), ('act-1',), 1)
     """
-    wanted = set(remove)
+    asked = set(remove)
+    gone = set(asked)
+    for v in asked:
+        gone.update((activities or {}).get(v, ()))
+    outside = {v for v in gone if v not in graph}
+    cut, through = _ties_through(graph, outside) if outside else ([], set())
     nodes, labels_before, sizes_b, actors_b, before = _components(graph, (), actor_kinds)
-    _, labels_after, sizes_a, actors_a, after = _components(graph, wanted, actor_kinds)
+    _, labels_after, sizes_a, actors_a, after = _components(graph, gone, actor_kinds, cut)
     big_before = _largest_members(nodes, labels_before, sizes_b, actors_b)
     big_after = _largest_members(nodes, labels_after, sizes_a, actors_a)
     stranded = sorted((nodes[i] for i in big_before - big_after if labels_after[i] >= 0), key=str)
-    covered = cells or {}
-    lost = sorted(
-        cell for cell, partners in covered.items() if partners and set(partners) <= wanted
-    )
-    present = sorted((v for v in wanted if v in graph), key=str)
+    held = {v for v in gone if v in graph} | through
+
+    def holds(v: Hashable) -> bool:
+        return v in held or any(a in held for a in (activities or {}).get(v, ()))
+
+    lost = cells.lost(gone) if cells is not None else ()
+    covered = cells.covered() if cells is not None else 0
     return WhatIf(
-        removed=tuple(present),
+        removed=tuple(sorted((v for v in asked if holds(v)), key=str)),
+        removed_activities=tuple(sorted((v for v in gone - asked if v in held), key=str)),
         before=before,
         after=after,
         stranded=tuple(stranded),
-        covered_before=sum(1 for p in covered.values() if p),
-        covered_after=sum(1 for p in covered.values() if p) - len(lost),
-        lost_cells=tuple(lost),
+        covered_before=covered,
+        covered_after=covered - len(lost),
+        lost_cells=lost,
     )

@@ -116,9 +116,7 @@ class Authenticator:
                 return Caller(Role.EDITOR, "static key", f"static:{number}")
         record = await self._record(store, token)
         if record is None:
-            raise Unauthenticated(
-                "Unknown, revoked or malformed API key.", invalid_token=True
-            )
+            raise Unauthenticated("Unknown, revoked or malformed API key.", invalid_token=True)
         return Caller(record.role, record.name, f"key:{record.id}")
 
     async def _record(self, store: GraphStore, token: str) -> keys.ApiKey | None:
@@ -140,9 +138,7 @@ class Authentication:
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(OPEN_PATHS) or _graphiql_page(
-            scope
-        ):
+        if scope["type"] != "http" or scope["path"].startswith(OPEN_PATHS) or _graphiql_page(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", ()))
@@ -160,8 +156,11 @@ class Authentication:
             return
         except GraphError:
             await _answer(
-                send, 503, ErrorCode.STORE_UNAVAILABLE,
-                "The graph store is unavailable; try again later.", None,
+                send,
+                503,
+                ErrorCode.STORE_UNAVAILABLE,
+                "The graph store is unavailable; try again later.",
+                None,
             )
             return
         scope.setdefault("state", {})["caller"] = caller

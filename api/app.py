@@ -139,7 +139,11 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
             expose_headers=[
-                "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "ETag"
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Retry-After",
+                "ETag",
             ],
             max_age=600,
         )

@@ -1,7 +1,8 @@
 """The ``partnernet`` command: serve, seed, import, export, schema, keys.
 
 Every command works on whichever store the environment configures (see README). Errors are
-one clear line on stderr and a non-zero exit, never a traceback.
+one clear line on stderr (an import lists every problem of the file, one per line, then one
+summary line) and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from tqdm import tqdm
 from api.settings import Settings
 from api.stores import store_from_settings
 from graph import keys
-from graph.errors import GraphError, NotFound, ValidationError
-from graph.exchange import export_graphml, export_jsonl, import_jsonl
+from graph.errors import GraphError, InvalidFile, NotFound, ValidationError
+from graph.exchange import (
+    DEFAULT_MAX_PROBLEMS,
+    FORMATS,
+    export_graphml,
+    export_jsonl,
+    format_for,
+    import_file,
+)
 from graph.keys import ApiKey, Role
 from graph.model import NodeKind
 from graph.store import GraphStore, WeightScope
@@ -80,18 +88,45 @@ async def _seed(store: GraphStore, args: argparse.Namespace, settings: Settings)
 
 
 async def _import(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
-    with (
-        tqdm(desc=f"reading {args.path}", unit=" lines") as reading,
-        tqdm(desc="writing", unit=" records") as writing,
-    ):
-        result = await import_jsonl(
-            store, Path(args.path), progress=reading.update, write_progress=writing.update
+    path = Path(args.path)
+    fmt = args.format or format_for(path)
+    try:
+        with (
+            tqdm(desc=f"reading {path}", unit=" lines" if fmt == "jsonl" else " records") as rd,
+            tqdm(desc="writing", unit=" records") as writing,
+        ):
+            result = await import_file(
+                store,
+                path,
+                fmt=fmt,
+                max_problems=args.max_problems,
+                progress=rd.update,
+                write_progress=writing.update,
+            )
+    except InvalidFile as err:
+        # Compiler style, one FILE:LINE: reason (field) per line, then one summary line.
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        listed = f" (the first {len(err.problems)} are listed above)" if err.left_off else ""
+        plural = "s" if err.total != 1 else ""
+        print(
+            f"partnernet import: error: {err.total} problem{plural} in {path}{listed}; "
+            "nothing was imported",
+            file=sys.stderr,
         )
+        return 1
     print(
         f"imported {args.path}: {result.nodes_written} nodes and "
         f"{result.relationships_written} relationships changed (revision {result.revision})"
     )
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _theme_lines(path: Path) -> dict[str, int]:
@@ -280,11 +315,24 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7, help="random seed of the synthetic network")
     imp = sub.add_parser(
         "import",
-        help="import APOC JSON Lines (all or nothing)",
-        description="Import an APOC-style JSON Lines file. The whole file is "
-        "validated first; any bad line imports nothing.",
+        help="import APOC JSON Lines or GraphML (all or nothing)",
+        description="Import an APOC-style JSON Lines file, or a GraphML file as `export "
+        "--format graphml` writes it. The whole file is validated first; a file with any "
+        "problem imports nothing, and every problem is listed as FILE:LINE: reason (field).",
     )
     imp.add_argument("path", help="file to import")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="jsonl or graphml (default: graphml for a .graphml file, else jsonl)",
+    )
+    imp.add_argument(
+        "--max-problems",
+        type=_positive,
+        default=DEFAULT_MAX_PROBLEMS,
+        metavar="N",
+        help=f"list at most N problems, counting the rest (default {DEFAULT_MAX_PROBLEMS})",
+    )
     weights = sub.add_parser(
         "import-weights",
         help="load need/priority weights from CSV (replaces all; all or nothing)",

@@ -128,10 +128,6 @@ def _limits() -> Limits:
             "PARTNERNET_DEADLINE_SECONDS", cast=float, default=default.deadline_seconds
         ),
         rate=config("PARTNERNET_RATE_LIMIT", default=default.rate),
-        introspection=config(
-            "PARTNERNET_INTROSPECTION", cast=bool, default=default.introspection
-        ),
-        suggestions=config(
-            "PARTNERNET_FIELD_SUGGESTIONS", cast=bool, default=default.suggestions
-        ),
+        introspection=config("PARTNERNET_INTROSPECTION", cast=bool, default=default.introspection),
+        suggestions=config("PARTNERNET_FIELD_SUGGESTIONS", cast=bool, default=default.suggestions),
     )

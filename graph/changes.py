@@ -6,18 +6,24 @@ conflict detection and idempotence (unchanged records are dropped) behave identi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.errors import Conflict, NotFound, ValidationError
+import pydantic
+
+from graph.errors import Conflict, GraphError, NotFound, ValidationError
 from graph.model import (
+    NODE_PROPS,
+    REL_RULES,
     Node,
+    NodeKind,
     Relationship,
+    RelType,
     validate_node,
     validate_relationship,
     with_article,
 )
-from graph.store import Change, NodeWrite, RelWrite
+from graph.store import Change, NodeWrite, RelEnd, RelWrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +41,26 @@ NodeLookup = Callable[[Sequence[str]], Awaitable[list[Node | None]]]
 RelLookup = Callable[[Sequence[str]], Awaitable[list[Relationship | None]]]
 
 
+Report = Callable[[GraphError], None]
+
+
 async def plan_changes(
-    changes: Sequence[Change], get_nodes: NodeLookup, get_rels: RelLookup
+    changes: Sequence[Change],
+    get_nodes: NodeLookup,
+    get_rels: RelLookup,
+    *,
+    report: Report | None = None,
+    refused: Mapping[str, NodeKind | None] | None = None,
 ) -> Plan:
     """Validate every change against the model and the stored graph.
 
     Raises the first :class:`graph.errors.GraphError` found, naming the change's ``where``.
+
+    With ``report``, every problem is passed to it instead and planning goes on; the plan
+    then holds only the records without a problem, and must not be written if anything was
+    reported. A node that was refused (here, or before planning: ``refused`` maps such ids to
+    their kind if it is known) does not make every relationship to it a second problem: those
+    are checked against a stand-in of the node's kind, or not at all if the kind is unknown.
     """
     node_ids: set[str] = set()
     rel_ids: set[str] = set()
@@ -60,52 +80,137 @@ async def plan_changes(
 
     nodes: dict[str, Node] = {}
     rels: dict[str, Relationship] = {}
+    stand_ins: dict[str, NodeKind | None] = dict(refused or {})
     for i, c in enumerate(changes, start=1):
         where = c.where or f"change {i}"
-        if isinstance(c, NodeWrite):
-            node = validate_node(c.kind, c.id, c.props, where=where)
-            prev = nodes.get(c.id) or stored_nodes.get(c.id)
-            if c.create and prev is not None:
-                raise Conflict(f"node {c.id!r} already exists", where=where, field="id")
-            if prev is not None and prev.kind != node.kind:
-                raise Conflict(
-                    f"node {c.id!r} is already {with_article(prev.kind)}; "
-                    f"it cannot become {with_article(node.kind)}",
-                    where=where,
-                    field="kind",
-                )
-            nodes[c.id] = node
-        elif isinstance(c, RelWrite):
-            endpoints: list[Node] = []
-            for fld, ref in (("start", c.start), ("end", c.end)):
-                found = nodes.get(ref) or stored_nodes.get(ref)
-                if found is None:
-                    raise NotFound(f"{fld} node {ref!r} does not exist", where=where, field=fld)
-                endpoints.append(found)
-            rel = validate_relationship(
-                c.type, c.id, endpoints[0], endpoints[1], c.props, where=where
-            )
-            _same_shape(rels.get(c.id) or stored_rels.get(c.id), rel, where)
-            rels[c.id] = rel
-        else:
-            prev_rel = rels.get(c.id) or stored_rels.get(c.id)
-            if prev_rel is None:
-                raise NotFound(f"relationship {c.id!r} does not exist", where=where, field="id")
-            start = nodes.get(prev_rel.start) or stored_nodes.get(prev_rel.start)
-            end = nodes.get(prev_rel.end) or stored_nodes.get(prev_rel.end)
-            if start is None or end is None:  # pragma: no cover - stored rels have both ends
-                raise NotFound("relationship endpoints are missing", where=where)
-            props = {**prev_rel.props, "until": c.until}
-            try:
-                rels[c.id] = validate_relationship(
-                    prev_rel.type, c.id, start, end, props, where=where
-                )
-            except ValidationError as err:
-                raise ValidationError(err.message, where=where, field="until") from None
+        try:
+            if isinstance(c, NodeWrite):
+                _plan_node(c, where, nodes, stored_nodes)
+            elif isinstance(c, RelWrite):
+                _plan_rel(c, where, nodes, stored_nodes, rels, stored_rels, stand_ins, report)
+            else:
+                _plan_end(c, where, nodes, stored_nodes, rels, stored_rels)
+        except GraphError as err:
+            if report is None:
+                raise
+            report(err)
+            for more in _more_property_problems(c, err):
+                report(more)
+            if isinstance(c, NodeWrite) and c.id not in nodes:
+                stand_ins[c.id] = _kind_or_none(c.kind)
     return Plan(
         nodes=[n for n in nodes.values() if stored_nodes.get(n.id) != n],
         relationships=[r for r in rels.values() if stored_rels.get(r.id) != r],
     )
+
+
+_REL_TYPES = frozenset(t.value for t in RelType)
+
+
+def _more_property_problems(c: Change, reported: GraphError) -> list[ValidationError]:
+    """The property problems of a refused record other than ``reported``: the model names only
+    the first problem of a record, and a record refused for its id, kind or endpoints has not
+    had its properties checked at all."""
+    model: type[pydantic.BaseModel] | None = None
+    if isinstance(c, NodeWrite) and (kind := _kind_or_none(c.kind)) is not None:
+        model = NODE_PROPS[kind]
+    elif isinstance(c, RelWrite) and c.type in _REL_TYPES:
+        model = REL_RULES[RelType(c.type)].props
+    if model is None or isinstance(c, RelEnd):
+        return []
+    try:
+        model.model_validate(dict(c.props))
+    except pydantic.ValidationError as err:
+        found = [
+            ValidationError(
+                e["msg"].removeprefix("Value error, "),  # as graph.model words them
+                where=reported.where,
+                field=".".join(str(part) for part in e["loc"]) or None,
+            )
+            for e in err.errors()
+        ]
+        return [e for e in found if (e.message, e.field) != (reported.message, reported.field)]
+    return []
+
+
+def _kind_or_none(kind: str) -> NodeKind | None:
+    try:
+        return NodeKind(kind)
+    except ValueError:
+        return None
+
+
+def _plan_node(
+    c: NodeWrite, where: str, nodes: dict[str, Node], stored_nodes: Mapping[str, Node]
+) -> None:
+    node = validate_node(c.kind, c.id, c.props, where=where)
+    prev = nodes.get(c.id) or stored_nodes.get(c.id)
+    if c.create and prev is not None:
+        raise Conflict(f"node {c.id!r} already exists", where=where, field="id")
+    if prev is not None and prev.kind != node.kind:
+        raise Conflict(
+            f"node {c.id!r} is already {with_article(prev.kind)}; "
+            f"it cannot become {with_article(node.kind)}",
+            where=where,
+            field="kind",
+        )
+    nodes[c.id] = node
+
+
+def _plan_rel(
+    c: RelWrite,
+    where: str,
+    nodes: Mapping[str, Node],
+    stored_nodes: Mapping[str, Node],
+    rels: dict[str, Relationship],
+    stored_rels: Mapping[str, Relationship],
+    stand_ins: Mapping[str, NodeKind | None],
+    report: Report | None,
+) -> None:
+    endpoints: list[Node | None] = []
+    missing: list[NotFound] = []
+    for fld, ref in (("start", c.start), ("end", c.end)):
+        found = nodes.get(ref) or stored_nodes.get(ref)
+        if found is None and report is not None and ref in stand_ins:
+            kind = stand_ins[ref]  # refused already: a stand-in, or no check if kind unknown
+            found = None if kind is None else Node(ref, kind)
+        elif found is None:
+            missing.append(NotFound(f"{fld} node {ref!r} does not exist", where=where, field=fld))
+        endpoints.append(found)
+    if missing:
+        if report is not None:
+            for err in missing[:-1]:
+                report(err)
+            raise missing[-1]
+        raise missing[0]
+    start, end = endpoints
+    if start is None or end is None:
+        return
+    rel = validate_relationship(c.type, c.id, start, end, c.props, where=where)
+    _same_shape(rels.get(c.id) or stored_rels.get(c.id), rel, where)
+    rels[c.id] = rel
+
+
+def _plan_end(
+    c: RelEnd,
+    where: str,
+    nodes: Mapping[str, Node],
+    stored_nodes: Mapping[str, Node],
+    rels: dict[str, Relationship],
+    stored_rels: Mapping[str, Relationship],
+) -> None:
+    prev_rel = rels.get(c.id) or stored_rels.get(c.id)
+    if prev_rel is None:
+        raise NotFound(f"relationship {c.id!r} does not exist", where=where, field="id")
+    start = nodes.get(prev_rel.start) or stored_nodes.get(prev_rel.start)
+    end = nodes.get(prev_rel.end) or stored_nodes.get(prev_rel.end)
+    if start is None or end is None:  # pragma: no cover - stored rels have both ends
+        raise NotFound("relationship endpoints are missing", where=where)
+    props = {**prev_rel.props, "until": c.until}
+    try:
+        rels[c.id] = validate_relationship(prev_rel.type, c.id, start, end, props, where=where)
+    except ValidationError as err:
+        raise ValidationError(err.message, where=where, field="until") from None
 
 
 def _same_shape(prev: Relationship | None, rel: Relationship, where: str) -> None:

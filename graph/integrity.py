@@ -7,7 +7,9 @@ contributions flow into this outcome" and "what does this outcome contribute to"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 from graph.errors import IntegrityError
 from graph.model import Relationship, RelType
@@ -22,6 +24,21 @@ def counts_toward_share(rel: Relationship) -> bool:
     return rel.type in CONTRIBUTION_TYPES and rel.props.get("until") is None
 
 
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """One break of a results-chain rule, with what a reader needs to point at its causes.
+
+    ``error`` is what :func:`check_results_chain` raises for it. A cycle lists every
+    CONTRIBUTED_TO ``hops`` pair (from, to) on it, and the ids of the planned relationships
+    among them; an over-full outcome lists the ids of every open contribution into it, stored
+    or planned, in ``relationships``.
+    """
+
+    error: IntegrityError
+    relationships: tuple[str, ...]
+    hops: tuple[tuple[str, str], ...] = ()
+
+
 def check_results_chain(
     planned: Sequence[Relationship],
     incoming: Callable[[str], Iterable[Relationship]],
@@ -32,39 +49,67 @@ def check_results_chain(
     ``incoming(outcome)`` yields stored PRODUCED/CONTRIBUTED_TO links into an outcome;
     ``successors(outcome)`` yields the outcomes it CONTRIBUTED_TO in the stored graph.
     """
+    for problem in results_chain_problems(planned, incoming, successors):
+        raise problem.error
+
+
+def results_chain_problems(
+    planned: Sequence[Relationship],
+    incoming: Callable[[str], Iterable[Relationship]],
+    successors: Callable[[str], Iterable[str]],
+) -> Iterator[ChainProblem]:
+    """Every break of the rules :func:`check_results_chain` enforces, lazily: each cycle that
+    a planned CONTRIBUTED_TO link closes (once, however many planned links it holds), then each
+    outcome whose shares would sum above 1, in id order. The first one is what
+    :func:`check_results_chain` raises."""
     contrib = [r for r in planned if r.type in CONTRIBUTION_TYPES]
     if not contrib:
         return
-    added: dict[str, set[str]] = {}
+    added: dict[str, dict[str, list[str]]] = {}
     for r in contrib:
         if r.type is RelType.CONTRIBUTED_TO:
-            added.setdefault(r.start, set()).add(r.end)
+            added.setdefault(r.start, {}).setdefault(r.end, []).append(r.id)
 
     def next_hops(outcome: str) -> Iterable[str]:
         yield from successors(outcome)
         yield from added.get(outcome, ())
 
+    cycles: set[frozenset[tuple[str, str]]] = set()
     for r in contrib:
         if r.type is RelType.CONTRIBUTED_TO:
             path = _path(r.end, r.start, next_hops)
-            if path is not None:
-                cycle = " -> ".join([r.start, *path])
-                raise IntegrityError(
+            if path is None:
+                continue
+            nodes = [r.start, *path]
+            hops = tuple(pairwise(nodes))
+            if frozenset(hops) in cycles:
+                continue
+            cycles.add(frozenset(hops))
+            ids = [i for a, b in hops for i in added.get(a, {}).get(b, ())]
+            yield ChainProblem(
+                IntegrityError(
                     f"linking {r.start!r} to {r.end!r} would make the results chain cyclic: "
-                    f"{cycle}",
+                    f"{' -> '.join(nodes)}",
                     where=f"relationship {r.id!r}",
                     field="end",
-                )
+                ),
+                tuple(dict.fromkeys([r.id, *ids])),
+                hops,
+            )
     for target in sorted({r.end for r in contrib}):
         links = {x.id: x for x in incoming(target)}
         links.update({r.id: r for r in contrib if r.end == target})
-        total = sum(float(x.props["share"]) for x in links.values() if counts_toward_share(x))
+        counted = [x for x in links.values() if counts_toward_share(x)]
+        total = sum(float(x.props["share"]) for x in counted)
         if total > 1 + SHARE_EPSILON:
             culprit = next(r for r in contrib if r.end == target)
-            raise IntegrityError(
-                f"contribution shares into outcome {target!r} would sum to {total:.4g} (> 1)",
-                where=f"relationship {culprit.id!r}",
-                field="share",
+            yield ChainProblem(
+                IntegrityError(
+                    f"contribution shares into outcome {target!r} would sum to {total:.4g} (> 1)",
+                    where=f"relationship {culprit.id!r}",
+                    field="share",
+                ),
+                tuple(x.id for x in counted),
             )
 
 

@@ -73,6 +73,7 @@ class RelType(StrEnum):
     PARTICIPATED_IN = "PARTICIPATED_IN"
     PRODUCED = "PRODUCED"
     CONTRIBUTED_TO = "CONTRIBUTED_TO"
+    HOSTED_ON = "HOSTED_ON"
 
 
 class Region(StrEnum):
@@ -422,6 +423,12 @@ REL_RULES: Final[dict[RelType, RelRule]] = {
         frozenset({NodeKind.OUTCOME}),
         ContributionProps,
         "An outcome contributed to a higher-level outcome, with a contribution share.",
+    ),
+    RelType.HOSTED_ON: RelRule(
+        frozenset({NodeKind.ACTIVITY}),
+        frozenset({NodeKind.ACTIVITY}),
+        _RelProps,
+        "A community or network (an activity) is hosted on a platform (another activity).",
     ),
 }
 

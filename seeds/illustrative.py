@@ -2,9 +2,16 @@
 non-state actors, their partnerships, activities and outcomes, laid over the real reference
 data.
 
-Engagement is deliberately uneven (some regions, countries, themes and focus groups get far
-more than others, many states get none) so that the coverage and centrality analyses have real
-gaps and hubs to find. Deterministic: one fixed seed, inputs iterated in sorted order.
+The network is built to tell the story written down in ``seeds/README.md``, so that every
+analysis has something true to find: programmes grouped in thematic *clusters* that draw their
+own partners (communities), a regional plan that draws on its region, a few networks that
+bridge clusters (brokers), a Pacific group reached through one regional network (a single point
+of failure), registered actors with no engagement yet (isolates), and regions, themes and
+stakeholder types left thin on purpose (coverage gaps). ``tests/test_seed_story.py`` asserts
+each of these, so the story cannot silently degrade.
+
+Deterministic: one fixed seed, inputs iterated in sorted order. Every date is on or before
+:data:`AS_OF`, so figures asked as of that date never drift with the calendar.
 """
 
 from __future__ import annotations
@@ -36,12 +43,44 @@ from seeds.names import (
 from seeds.reference import load_json, reference_changes
 
 SEED = 20_220_510
+#: The seed's "today": the latest date anywhere in it. Examples and story tests ask as of it.
+AS_OF = dt.date(2026, 6, 30)
 COUNTS = {"cso": 160, "company": 40, "academic": 40, "nsa": 20, "activity": 80, "output": 40}
 FICTIONAL = (
     "Fictional organisation created for illustration; any resemblance to a real "
     "organisation is coincidental."
 )
-REGION_WEIGHTS = {"Africa": 34, "Asia": 30, "Americas": 16, "Europe": 14, "Oceania": 6}
+
+#: Thematic clusters of programmes, with each programme's relative pull inside its cluster.
+#: Partners join programmes of their own cluster mostly, which is what makes communities.
+CLUSTERS: dict[str, dict[str, float]] = {
+    "prevention": {
+        "prog-pcve": 4,
+        "prog-yeep": 3,
+        "prog-sport": 1.5,
+        "prog-bi-hub": 1.5,
+        "prog-parliamentary": 1,
+    },
+    "rights": {"prog-vot": 3, "prog-cso": 3, "prog-vep": 1},
+    "digital": {"prog-ct-tech": 3, "prog-cyber": 2.5, "prog-vt": 2},
+    "borders": {"prog-bsm": 2.5, "prog-ct-travel": 2, "prog-cft": 2.5, "prog-cbrn": 1},
+    "central-asia": {"prog-jpoa-central-asia": 1},
+}
+#: Whole-of-UNOCT frameworks: funded by Member States, not run with non-state partners.
+UMBRELLA = ("prog-compact", "prog-uncct-5yp")
+REGIONAL_PLAN = "prog-jpoa-central-asia"
+CENTRAL_ASIA = "Central Asia"
+#: Where non-state actors are based, by M49 region ("Central Asia" is its sub-region of Asia,
+#: drawn separately so that the regional plan has a civil society to draw on). Oceania is thin
+#: on purpose: apart from the Pacific group it is a designed coverage gap.
+REGION_WEIGHTS = {
+    "Africa": 34,
+    "Asia": 24,
+    CENTRAL_ASIA: 8,
+    "Americas": 16,
+    "Europe": 16,
+    "Oceania": 2,
+}
 FOCUS_WEIGHTS = {
     FocusGroup.YOUTH: 25,
     FocusGroup.WOMEN: 20,
@@ -53,6 +92,38 @@ FOCUS_WEIGHTS = {
     FocusGroup.FAMILIES: 5,
     FocusGroup.CULTURAL_LEADERS: 4,
     FocusGroup.VICTIMS_ASSOCIATIONS: 2,
+}
+FOCUS_CLUSTER = {
+    FocusGroup.VICTIMS_ASSOCIATIONS: "rights",
+    FocusGroup.HUMAN_RIGHTS: "rights",
+    FocusGroup.MEDIA: "digital",
+}
+INDUSTRY_WEIGHTS = {
+    Industry.TECH_PLATFORM: 35,
+    Industry.FINANCIAL_SERVICES: 20,
+    Industry.TELECOMMUNICATIONS: 12,
+    Industry.TRANSPORT_AND_TRAVEL: 10,
+    Industry.SECURITY_SERVICES: 10,
+    Industry.MEDIA_AND_ENTERTAINMENT: 8,
+    Industry.CONSULTING: 5,
+}
+INDUSTRY_CLUSTER = {
+    Industry.TECH_PLATFORM: "digital",
+    Industry.TELECOMMUNICATIONS: "digital",
+    Industry.MEDIA_AND_ENTERTAINMENT: "digital",
+    Industry.FINANCIAL_SERVICES: "borders",
+    Industry.TRANSPORT_AND_TRAVEL: "borders",
+    Industry.SECURITY_SERVICES: "borders",
+}
+ACADEMIC_WEIGHTS = {
+    AcademicType.UNIVERSITY: 55,
+    AcademicType.THINK_TANK: 25,
+    AcademicType.RESEARCH_INSTITUTE: 20,
+}
+ACADEMIC_CLUSTERS = {
+    AcademicType.UNIVERSITY: {"prevention": 2, "rights": 1, "digital": 1},
+    AcademicType.THINK_TANK: {"prevention": 2, "borders": 1},
+    AcademicType.RESEARCH_INSTITUTE: {"digital": 1, "borders": 1},
 }
 ROLE_WEIGHTS = {
     NodeKind.CIVIL_SOCIETY_ORGANIZATION: {
@@ -70,34 +141,20 @@ ROLE_WEIGHTS = {
     NodeKind.ACADEMIC_INSTITUTION: {Role.ADVISORY: 50, Role.IMPLEMENTING: 30, Role.CO_DESIGN: 20},
     NodeKind.OTHER_NON_STATE_ACTOR: {Role.FUNDING: 50, Role.IMPLEMENTING: 30, Role.ADVISORY: 20},
 }
-LAST_DAY = dt.date(2026, 6, 30)
-#: How many descriptors each category had when names were random syllables (before names came
-#: from reviewed word lists): see ``_retired_name_draws``.
-_RETIRED_DESCRIPTOR_COUNTS = {
-    "YOUTH": 3,
-    "WOMEN": 3,
-    "FAMILIES": 2,
-    "RELIGIOUS_LEADERS": 2,
-    "CULTURAL_LEADERS": 2,
-    "EDUCATION_LEADERS": 2,
-    "VICTIMS_ASSOCIATIONS": 2,
-    "MEDIA": 2,
-    "HUMAN_RIGHTS": 2,
-    "LOCAL_COMMUNITIES": 2,
-    "TECH_PLATFORM": 3,
-    "TELECOMMUNICATIONS": 2,
-    "FINANCIAL_SERVICES": 3,
-    "TRANSPORT_AND_TRAVEL": 2,
-    "SECURITY_SERVICES": 2,
-    "MEDIA_AND_ENTERTAINMENT": 2,
-    "CONSULTING": 2,
-    "UNIVERSITY": 2,
-    "THINK_TANK": 2,
-    "RESEARCH_INSTITUTE": 2,
-    "FOUNDATION": 2,
-    "NETWORK": 2,
-    "ASSOCIATION": 2,
+#: Chance that a further programme of an actor lies outside its home cluster.
+CROSS_CLUSTER = 0.12
+#: Designed actors (see seeds/README.md): brokers bridging clusters, the Pacific network and
+#: the group it alone connects, and registered actors with no engagement yet.
+BROKERS: dict[str, tuple[str, ...]] = {
+    "nsa-001": (REGIONAL_PLAN, "prog-pcve", "prog-cso"),
+    "nsa-002": ("prog-ct-tech", "prog-yeep", "prog-vot"),
+    "nsa-003": ("prog-cft", "prog-cyber", "prog-parliamentary"),
 }
+PACIFIC_NETWORK = "nsa-004"
+PACIFIC_GROUP = tuple(f"cso-{i:04d}" for i in range(155, 161))
+UNENGAGED = tuple(f"cso-{i:04d}" for i in range(151, 155))
+PACIFIC_STATES = ("FJI", "PNG", "SLB", "VUT", "WSM", "TON")
+DONORS, BENEFICIARIES = 24, 60
 
 
 def _pick(rng: random.Random, weights: Mapping[Any, float]) -> Any:
@@ -109,40 +166,32 @@ def _date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
     return lo + dt.timedelta(days=rng.randrange(max(1, (hi - lo).days)))
 
 
-def _retired_name_draws(rng: random.Random, category: str) -> None:
-    """Take, and discard, the draws that the retired syllable name generator took from the
-    builder's random stream for one name: a descriptor, then two or three syllables of onset
-    (16 choices), vowel (8) and coda (9). Names now come from a generator of their own; taking
-    these draws keeps every key, flag, date and relationship of the seed exactly as it was."""
-    rng.choice(range(_RETIRED_DESCRIPTOR_COUNTS[category]))
-    for _ in range(rng.choice((2, 2, 3))):
-        rng.choice(range(16))
-        rng.choice(range(8))
-        rng.choice(range(9))
-
-
 class _Builder:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
         self.names = NameMaker(SEED)
         self.changes: list[Change] = []
-        states = member_states()
+        self.states = member_states()
         # A fixed per-country pull: about a third of states get none, a few get a lot.
         self.country_weight = {
-            c: 0.0 if self.rng.random() < 0.33 else self.rng.paretovariate(1.3) for c in states
+            c: 0.0 if self.rng.random() < 0.33 else self.rng.paretovariate(1.3)
+            for c in sorted(self.states)
         }
-        self.by_region: dict[str, list[str]] = {}
-        for c, ref in states.items():
-            self.by_region.setdefault(ref.region, []).append(c)
+        self.pool: dict[str, list[str]] = {}
+        for c in sorted(self.states):
+            ref = self.states[c]
+            area = CENTRAL_ASIA if ref.subregion == CENTRAL_ASIA else ref.region
+            self.pool.setdefault(area, []).append(c)
         unoct = load_json("unoct.json")
-        self.programmes: list[dict[str, Any]] = sorted(unoct["programmes"], key=lambda p: p["id"])
+        self.programmes = {p["id"]: p for p in unoct["programmes"]}
         self.activities: list[dict[str, Any]] = sorted(unoct["activities"], key=lambda a: a["id"])
         self.outcomes: list[dict[str, Any]] = sorted(unoct["outcomes"], key=lambda o: o["id"])
         self.share_used: dict[str, float] = {}
         for link in unoct["links"]:
             self.share_used[link["end"]] = self.share_used.get(link["end"], 0) + link["share"]
-        self.prog_weight = {p["id"]: self.rng.paretovariate(1.1) for p in self.programmes}
-        self.actors: dict[str, tuple[NodeKind, str]] = {}
+        #: actor id -> (kind, country, home cluster, category)
+        self.actors: dict[str, tuple[NodeKind, str, str, str]] = {}
+        self.partners: dict[str, list[str]] = {p: [] for p in sorted(self.programmes)}
 
     # -------------------------------------------------------------- primitives
 
@@ -164,131 +213,173 @@ class _Builder:
             )
         )
 
-    def country(self, region: str | None = None) -> str:
-        region = region or _pick(self.rng, REGION_WEIGHTS)
-        pool = self.by_region[region]
+    def country(self, area: str) -> str:
+        pool = self.pool[area]
         weights = [self.country_weight[c] for c in pool]
         if not any(weights):
             return self.rng.choice(pool)
         return self.rng.choices(pool, weights=weights)[0]
 
-    # -------------------------------------------------------------- actors
+    def region_of(self, actor: str) -> str:
+        return self.states[self.actors[actor][1]].region
 
-    def name(self, descriptors: Mapping[str, Sequence[str]], category: str) -> str:
-        _retired_name_draws(self.rng, category)
-        return self.names.make(descriptors[category])
+    # -------------------------------------------------------------- actors
 
     def actors_of_kind(self) -> None:
         for i in range(1, COUNTS["cso"] + 1):
+            node_id = f"cso-{i:04d}"
             focus = [_pick(self.rng, FOCUS_WEIGHTS)]
             if self.rng.random() < 0.3:
                 second = _pick(self.rng, FOCUS_WEIGHTS)
                 if second not in focus:
                     focus.append(second)
+            area = "Oceania" if node_id in PACIFIC_GROUP else _pick(self.rng, REGION_WEIGHTS)
+            cluster = FOCUS_CLUSTER.get(focus[0], "prevention")
+            if area == CENTRAL_ASIA and self.rng.random() < 0.8:
+                cluster = "central-asia"
             sensitive = {FocusGroup.VICTIMS_ASSOCIATIONS, FocusGroup.HUMAN_RIGHTS} & set(focus)
             restricted = self.rng.random() < (0.5 if sensitive else 0.15)
             self.actor(
                 NodeKind.CIVIL_SOCIETY_ORGANIZATION,
-                f"cso-{i:04d}",
-                self.name(CSO_DESCRIPTORS, focus[0]),
+                node_id,
+                self.names.make(CSO_DESCRIPTORS[focus[0]]),
+                area,
+                cluster,
+                focus[0].value,
                 focus_groups=[f.value for f in focus],
                 sensitivity="RESTRICTED" if restricted else "PUBLIC",
                 iati_org_type=self.rng.choice([22, 22, 22, 21, 23, 24]),
             )
         for i in range(1, COUNTS["company"] + 1):
-            industry = _pick(
-                self.rng,
-                {
-                    Industry.TECH_PLATFORM: 35,
-                    Industry.FINANCIAL_SERVICES: 20,
-                    Industry.TELECOMMUNICATIONS: 12,
-                    Industry.TRANSPORT_AND_TRAVEL: 10,
-                    Industry.SECURITY_SERVICES: 10,
-                    Industry.MEDIA_AND_ENTERTAINMENT: 8,
-                    Industry.CONSULTING: 5,
-                },
-            )
+            industry = _pick(self.rng, INDUSTRY_WEIGHTS)
             self.actor(
                 NodeKind.COMPANY,
                 f"company-{i:03d}",
-                self.name(COMPANY_DESCRIPTORS, industry),
-                region=_pick(self.rng, {"Americas": 35, "Europe": 35, "Asia": 25, "Africa": 5}),
+                self.names.make(COMPANY_DESCRIPTORS[industry]),
+                _pick(self.rng, {"Americas": 35, "Europe": 35, "Asia": 25, "Africa": 5}),
+                INDUSTRY_CLUSTER.get(industry) or self.rng.choice(sorted(CLUSTERS)[1:]),
+                industry.value,
                 industry=industry.value,
             )
         for i in range(1, COUNTS["academic"] + 1):
-            atype = _pick(
-                self.rng,
-                {
-                    AcademicType.UNIVERSITY: 55,
-                    AcademicType.THINK_TANK: 25,
-                    AcademicType.RESEARCH_INSTITUTE: 20,
-                },
-            )
+            atype = _pick(self.rng, ACADEMIC_WEIGHTS)
+            area = _pick(self.rng, REGION_WEIGHTS | {"Oceania": 0})
+            cluster = _pick(self.rng, ACADEMIC_CLUSTERS[atype])
+            if area == CENTRAL_ASIA:
+                cluster = "central-asia"
             self.actor(
                 NodeKind.ACADEMIC_INSTITUTION,
                 f"academic-{i:03d}",
-                self.name(ACADEMIC_DESCRIPTORS, atype),
+                self.names.make(ACADEMIC_DESCRIPTORS[atype]),
+                area,
+                cluster,
+                atype.value,
                 academic_type=atype.value,
             )
         for i in range(1, COUNTS["nsa"] + 1):
-            ntype = _pick(
-                self.rng,
-                {
-                    NonStateActorType.FOUNDATION: 45,
-                    NonStateActorType.NETWORK: 35,
-                    NonStateActorType.ASSOCIATION: 20,
-                },
+            node_id = f"nsa-{i:03d}"
+            designed = node_id in BROKERS or node_id == PACIFIC_NETWORK
+            ntype = (
+                NonStateActorType.NETWORK
+                if designed
+                else _pick(
+                    self.rng,
+                    {
+                        NonStateActorType.FOUNDATION: 45,
+                        NonStateActorType.NETWORK: 35,
+                        NonStateActorType.ASSOCIATION: 20,
+                    },
+                )
+            )
+            area = (
+                "Oceania"
+                if node_id == PACIFIC_NETWORK
+                else _pick(self.rng, REGION_WEIGHTS | {"Oceania": 0})
             )
             self.actor(
                 NodeKind.OTHER_NON_STATE_ACTOR,
-                f"nsa-{i:03d}",
-                self.name(NSA_DESCRIPTORS, ntype),
+                node_id,
+                self.names.make(NSA_DESCRIPTORS[ntype]),
+                area,
+                self.rng.choice(sorted(CLUSTERS)),
+                ntype.value,
                 actor_type=ntype.value,
                 iati_org_type=60 if ntype is NonStateActorType.FOUNDATION else 90,
             )
 
     def actor(
-        self, kind: NodeKind, node_id: str, name: str, region: str | None = None, **props: Any
+        self,
+        kind: NodeKind,
+        node_id: str,
+        name: str,
+        area: str,
+        cluster: str,
+        category: str,
+        **props: Any,
     ) -> None:
-        country = self.country(region)
-        since = _date(self.rng, dt.date(1995, 1, 1), dt.date(2018, 1, 1)).isoformat()
+        country = self.country(area)
+        if node_id in PACIFIC_GROUP:
+            country = PACIFIC_STATES[PACIFIC_GROUP.index(node_id) % len(PACIFIC_STATES)]
+        hi = dt.date(2026, 3, 1) if node_id in UNENGAGED else dt.date(2018, 1, 1)
+        lo = dt.date(2025, 9, 1) if node_id in UNENGAGED else dt.date(1995, 1, 1)
+        since = _date(self.rng, lo, hi).isoformat()
         self.node(
             kind, node_id, name=name, description=FICTIONAL, illustrative=True, since=since, **props
         )
         self.rel(RelType.BASED_IN, node_id, country)
-        self.actors[node_id] = (kind, country)
+        self.actors[node_id] = (kind, country, cluster, category)
 
     # -------------------------------------------------------------- engagement
 
-    def partnerships(self) -> None:
-        prog_ids = [p["id"] for p in self.programmes]
-        prog_since = {p["id"]: p.get("since") or "2017-01-01" for p in self.programmes}
-        weights = [self.prog_weight[p] for p in prog_ids]
-        for actor_id, (kind, _country) in self.actors.items():
-            k = 1 + min(3, int(self.rng.expovariate(0.9)))
-            chosen = sorted(set(self.rng.choices(prog_ids, weights=weights, k=k)))
-            for prog in chosen:
-                role = _pick(self.rng, ROLE_WEIGHTS[kind])
-                self.partnership(actor_id, prog, role, prog_since[prog])
-        states = sorted(self.country_weight, key=lambda c: -self.country_weight[c])
-        donors = states[:30]
-        for state in donors:
-            for prog in sorted(set(self.rng.choices(prog_ids, weights=weights, k=2))):
-                self.partnership(state, prog, Role.FUNDING, prog_since[prog])
-        for state in states[30:100]:
-            prog = self.rng.choices(prog_ids, weights=weights)[0]
-            self.partnership(state, prog, Role.BENEFICIARY, prog_since[prog])
-            self.rel(RelType.TARGETS, prog, state)
+    def programmes_for(self, actor: str) -> list[str]:
+        """The programmes an actor joins: one to three, from its home cluster mostly."""
+        if actor in BROKERS:
+            return list(BROKERS[actor])
+        if actor in PACIFIC_GROUP or actor in UNENGAGED:
+            return []
+        if actor == PACIFIC_NETWORK:
+            return ["prog-pcve"]
+        home = self.actors[actor][2]
+        chosen = [_pick(self.rng, CLUSTERS[home])]
+        for _ in range(min(2, int(self.rng.expovariate(1.3)))):
+            cluster = home
+            if self.rng.random() < CROSS_CLUSTER:
+                cluster = self.rng.choice(sorted(set(CLUSTERS) - {home, "central-asia"}))
+            chosen.append(_pick(self.rng, CLUSTERS[cluster]))
+        return sorted(set(chosen))
 
-    def partnership(self, actor: str, prog: str, role: Role, prog_since: str) -> None:
+    def partnerships(self) -> None:
+        for actor_id, (kind, *_rest) in self.actors.items():
+            for prog in self.programmes_for(actor_id):
+                self.partnership(actor_id, prog, _pick(self.rng, ROLE_WEIGHTS[kind]))
+        engaged = sorted((c for c, w in self.country_weight.items() if w), key=lambda c: c)
+        thematic = {p: w for c in CLUSTERS.values() for p, w in c.items() if p != REGIONAL_PLAN}
+        donors = sorted(self.rng.sample(engaged, k=DONORS), key=lambda c: -self.country_weight[c])
+        for state in donors:
+            self.partnership(state, self.rng.choice(UMBRELLA), Role.FUNDING)
+            self.partnership(state, _pick(self.rng, thematic), Role.FUNDING)
+        rest = [c for c in engaged if c not in donors]
+        for state in sorted(self.rng.sample(rest, k=min(BENEFICIARIES, len(rest)))):
+            central = self.states[state].subregion == CENTRAL_ASIA
+            prog = REGIONAL_PLAN if central else _pick(self.rng, thematic)
+            self.partnership(state, prog, Role.BENEFICIARY)
+            self.rel(RelType.TARGETS, prog, state)
+        for state in self.pool[CENTRAL_ASIA]:
+            if state not in self.partners[REGIONAL_PLAN]:
+                self.rel(RelType.TARGETS, REGIONAL_PLAN, state)
+
+    def partnership(self, actor: str, prog: str, role: Role) -> None:
+        prog_since = self.programmes[prog].get("since") or "2017-01-01"
         lo = max(dt.date.fromisoformat(prog_since), dt.date(2017, 1, 1))
-        since = _date(self.rng, lo, dt.date(2025, 12, 31))
+        since = _date(self.rng, lo, dt.date(2026, 3, 31))
         until = None
-        if self.rng.random() < 0.25:
-            until = min(since + dt.timedelta(days=self.rng.randrange(180, 1100)), LAST_DAY)
+        # Designed actors' partnerships stay open, so the designed structure holds on AS_OF.
+        if self.rng.random() < 0.25 and actor not in BROKERS and actor != PACIFIC_NETWORK:
+            until = min(since + dt.timedelta(days=self.rng.randrange(180, 1100)), AS_OF)
         amount = None
         if role is Role.FUNDING:
             amount = round(self.rng.lognormvariate(12.5, 1.0), -3)
+        self.partners[prog].append(actor)
         self.rel(
             RelType.PARTNERS_IN,
             actor,
@@ -301,23 +392,42 @@ class _Builder:
             amount=amount,
         )
 
-    def activities_and_outcomes(self) -> None:
-        prog_ids = [p["id"] for p in self.programmes]
-        themes = {p["id"]: p.get("themes", []) for p in self.programmes}
-        weights = [self.prog_weight[p] for p in prog_ids]
-        actor_ids = sorted(self.actors)
+    def participate(self, who: str, act: str, day: str, role: str = "PARTICIPANT") -> None:
+        self.rel(RelType.PARTICIPATED_IN, who, act, role=role, since=day)
+
+    def illustrative_activities(self) -> list[str]:
+        """Each programme's own trainings and events, held where its partners are, attended
+        by its partners mostly; the Pacific dialogues, which only the Pacific network links to
+        the rest of the network."""
+        runs = {
+            p: len([a for a in ps if a in self.actors]) for p, ps in sorted(self.partners.items())
+        }
         acts: list[str] = []
+        pacific = 2
         for i in range(1, COUNTS["activity"] + 1):
-            prog = self.rng.choices(prog_ids, weights=weights)[0]
-            country = self.country()
-            day = _date(self.rng, dt.date(2018, 1, 1), dt.date(2026, 6, 1))
-            atype = _pick(self.rng, {"TRAINING": 50, "EVENT": 30, "CONFERENCE": 20})
             act_id = f"act-illustrative-{i:03d}"
-            theme_name = themes[prog][0] if themes[prog] else None
+            day = _date(self.rng, dt.date(2018, 1, 1), AS_OF - dt.timedelta(days=30))
+            if i <= pacific:
+                prog, country = "prog-pcve", PACIFIC_STATES[i - 1]
+                attendees = [PACIFIC_NETWORK, *PACIFIC_GROUP]
+            else:
+                prog = _pick(self.rng, {p: n for p, n in runs.items() if n})
+                members = sorted(a for a in self.partners[prog] if a in self.actors)
+                if prog == REGIONAL_PLAN:  # held in the region it is for
+                    members = [a for a in members if self.actors[a][1] in self.pool[CENTRAL_ASIA]]
+                host = self.rng.choice(members)
+                country = self.actors[host][1]
+                region = self.states[country].region
+                local = [a for a in members if self.region_of(a) == region]
+                pool = local if len(local) >= 4 else members
+                k = min(len(pool), self.rng.randrange(3, 12))
+                attendees = [host, *self.rng.sample(pool, k=k)]
+            atype = _pick(self.rng, {"TRAINING": 50, "EVENT": 30, "CONFERENCE": 20})
+            themes = self.programmes[prog].get("themes", [])
             self.node(
                 NodeKind.ACTIVITY,
                 act_id,
-                name=f"{atype.title()} {i:03d} ({member_states()[country].name}, {day.year})",
+                name=f"{atype.title()} {i:03d} ({self.states[country].name}, {day.year})",
                 activity_type=atype,
                 location=country,
                 since=day.isoformat(),
@@ -326,29 +436,96 @@ class _Builder:
                 illustrative=True,
             )
             self.rel(RelType.PART_OF, act_id, prog)
-            if theme_name:
-                self.rel(RelType.ADDRESSES, act_id, theme_name)
+            if themes:
+                self.rel(RelType.ADDRESSES, act_id, self.rng.choice(sorted(themes)))
+            for who in sorted(set(attendees)):
+                self.participate(who, act_id, day.isoformat())
             acts.append(act_id)
-            region = member_states()[country].region
-            local = [a for a in actor_ids if member_states()[self.actors[a][1]].region == region]
-            pool = local if len(local) >= 3 else actor_ids
-            for who in sorted(
-                set(self.rng.sample(pool, k=min(len(pool), self.rng.randrange(3, 12))))
-            ):
-                self.rel(
-                    RelType.PARTICIPATED_IN, who, act_id, role="PARTICIPANT", since=day.isoformat()
-                )
-        csos = [a for a in actor_ids if self.actors[a][0] is NodeKind.CIVIL_SOCIETY_ORGANIZATION]
-        for ref_act in self.activities:
-            ref_day = ref_act.get("since") or "2022-01-01"
-            for who in sorted(self.rng.sample(csos, k=12)):
-                self.rel(
-                    RelType.PARTICIPATED_IN,
-                    who,
-                    ref_act["id"],
-                    role=_pick(self.rng, {"PARTICIPANT": 80, "SPEAKER": 20}),
-                    since=ref_day,
-                )
+        return acts
+
+    def of(self, kinds: set[NodeKind], where: Mapping[str, Any] | None = None) -> list[str]:
+        """The actors of these kinds whose region, cluster or category is in ``where``;
+        designed actors left out, so that the designed structure stays as designed."""
+        designed = {*BROKERS, PACIFIC_NETWORK, *PACIFIC_GROUP, *UNENGAGED}
+        found = []
+        for a, (kind, country, cluster, category) in sorted(self.actors.items()):
+            region = self.states[country].region
+            facts = {"region": region, "cluster": cluster, "category": category}
+            wanted = all(facts[k] in v for k, v in (where or {}).items())
+            if kind in kinds and a not in designed and wanted:
+                found.append(a)
+        return found
+
+    def event_participants(self) -> None:
+        """Plausible participants for each documented event: who would have been in the
+        room, drawn from the fictional actors of the right kind, region and focus."""
+        cso, co = {NodeKind.CIVIL_SOCIETY_ORGANIZATION}, {NodeKind.COMPANY}
+        aca, nsa = {NodeKind.ACADEMIC_INSTITUTION}, {NodeKind.OTHER_NON_STATE_ACTOR}
+        africa = {"region": {"Africa"}}
+        african_states = sorted(self.pool["Africa"])
+        engaged = [c for c in sorted(self.states) if self.country_weight[c]]
+        rooms: dict[str, list[tuple[list[str], int]]] = {
+            "act-un-au-twg": [(["ro-au"], 1), (self.of(cso, africa), 3), (self.of(aca, africa), 1)],
+            "act-academic-cop": [(self.of(aca), 12)],
+            "act-connect-learn": [(self.of(aca), 4), (self.of(cso), 5), (self.of(co), 2)],
+            "act-digital-spaces-series": [
+                (self.of(co, {"cluster": {"digital"}}), 7),
+                (self.of(cso, {"category": {"MEDIA", "YOUTH"}}), 4),
+                (self.of(aca, {"category": {"RESEARCH_INSTITUTE"}}), 2),
+            ],
+            "act-global-congress-vot-2022": [
+                (self.of(cso, {"category": {"VICTIMS_ASSOCIATIONS"}}), 8),
+                (self.of(cso, {"category": {"HUMAN_RIGHTS"}}), 4),
+                (engaged, 6),
+            ],
+            "act-malaga-conference": [
+                (["ESP"], 1),
+                (self.of(cso, {"cluster": {"rights", "prevention"}}), 14),
+            ],
+            "act-malaga-process": [(self.of(cso, {"cluster": {"rights"}}), 6)],
+            "act-abuja-meeting-2024": [
+                (["NGA", "ro-au", "ro-ecowas"], 3),
+                ([s for s in african_states if s != "NGA"], 6),
+            ],
+            "act-nairobi-conference-2019": [
+                (["KEN"], 1),
+                (self.of(cso, africa), 9),
+                (self.of(aca, africa), 2),
+            ],
+            "act-sport-egm-2020": [
+                (self.of(cso, {"category": {"YOUTH"}}), 5),
+                (self.of(nsa, {"category": {"FOUNDATION"}}), 2),
+                (self.of(co, {"category": {"MEDIA_AND_ENTERTAINMENT"}}), 2),
+            ],
+            "act-hlc-heads-ct-agencies-2018": [(engaged, 20)],
+            "act-virtual-dialogue-2021": [(self.of(cso), 10)],
+            "act-vt-global-network": [
+                (engaged, 4),
+                (self.of(co, {"category": {"SECURITY_SERVICES", "TRANSPORT_AND_TRAVEL"}}), 4),
+                (self.of(aca, {"category": {"RESEARCH_INSTITUTE"}}), 2),
+            ],
+        }
+        # The brokers also show up where their clusters meet.
+        rooms["act-malaga-conference"].append((["nsa-001"], 1))
+        rooms["act-digital-spaces-series"].append((["nsa-002"], 1))
+        rooms["act-global-congress-vot-2022"].append((["nsa-003"], 1))
+        drawn: dict[str, set[str]] = {}
+        for act in self.activities:
+            day = act.get("since") or "2022-01-01"
+            who: set[str] = set()
+            if act["id"] == "act-malaga-process":  # carried on by some of the conference's CSOs
+                conference = sorted(a for a in drawn["act-malaga-conference"] if a in self.actors)
+                who |= set(self.rng.sample(conference, k=3))
+            for pool, k in rooms.get(act["id"], []):
+                who |= set(self.rng.sample(pool, k=min(k, len(pool))))
+            drawn[act["id"]] = who
+            for actor in sorted(who):
+                role = "PARTICIPANT"
+                if actor in self.actors and self.rng.random() < 0.2:
+                    role = "SPEAKER"
+                self.participate(actor, act["id"], day, role)
+
+    def outputs(self, acts: Sequence[str]) -> None:
         targets = [o["id"] for o in self.outcomes if o.get("level") != "IMPACT"]
         for i in range(1, COUNTS["output"] + 1):
             out_id = f"out-illustrative-{i:03d}"
@@ -368,20 +545,21 @@ class _Builder:
                 share=round(self.rng.uniform(0.4, 1.0), 2),
                 confidence="MEDIUM",
             )
-            if targets:
-                target = self.rng.choice(targets)
-                room = 1.0 - self.share_used.get(target, 0.0)
-                share = round(min(room * 0.3, self.rng.uniform(0.02, 0.1)), 3)
-                if share > 0:
-                    self.share_used[target] = self.share_used.get(target, 0.0) + share
-                    self.rel(RelType.CONTRIBUTED_TO, out_id, target, share=share, confidence="LOW")
+            target = self.rng.choice(targets)
+            room = 1.0 - self.share_used.get(target, 0.0)
+            share = round(min(room * 0.3, self.rng.uniform(0.02, 0.1)), 3)
+            if share > 0:
+                self.share_used[target] = self.share_used.get(target, 0.0) + share
+                self.rel(RelType.CONTRIBUTED_TO, out_id, target, share=share, confidence="LOW")
 
 
 def illustrative_changes() -> Sequence[Change]:
     b = _Builder()
     b.actors_of_kind()
     b.partnerships()
-    b.activities_and_outcomes()
+    acts = b.illustrative_activities()
+    b.event_participants()
+    b.outputs(acts)
     return b.changes
 
 

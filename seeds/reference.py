@@ -111,6 +111,9 @@ def _unoct(data: dict[str, Any]) -> Iterator[Change]:
             yield _rel(RelType.PART_OF, act["id"], act["programme"])
         for theme in act.get("themes", []):
             yield _rel(RelType.ADDRESSES, act["id"], theme)
+    for act in data["activities"]:
+        if act.get("parent_activity"):
+            yield _rel(RelType.HOSTED_ON, act["id"], act["parent_activity"])
     for out in data["outcomes"]:
         yield NodeWrite(
             "Outcome",

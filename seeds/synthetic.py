@@ -1,11 +1,17 @@
 """A synthetic partner network for scale work, streamed so memory stays bounded.
 
-Popularity of programmes and activities follows a Zipf law and actors' engagement counts are
-heavy-tailed, which gives the skewed degree distribution of real partnership networks.
-Programmes, activities and outcomes are named "Synthetic ..."; actors get fictional names from
-the reviewed word lists of ``seeds.names``, with a place feature that the seed's names never
-have ("Quiet Wren Glade Payments"), made by a generator of their own so that the network's
-structure does not depend on them. Requires the reference seed (Member States, thematic areas).
+It keeps the shape of the seed's story (``seeds/README.md``) at any size. Every programme has
+a home *pool*: one M49 region and one of four thematic clusters. Actors are based in a state
+(a heavy-tailed pull per state), belong to a cluster, and draw most of their programmes and
+activities from their own region and cluster, with a Zipf law inside the pool (a few popular
+programmes and events) and a minority of picks from anywhere (the ties that make brokers).
+That gives communities (co-partnership modularity well above 0.3), programmes that draw
+partners mostly from their region, no programme with a large share of all partnerships, and
+heavy-tailed participation counts. Programmes, activities and outcomes are named
+"Synthetic ..."; actors get fictional names from the reviewed word lists of ``seeds.names``,
+with a place feature that the seed's names never have ("Quiet Wren Glade Payments"), made by a
+generator of their own so that the network's structure does not depend on them. Requires the
+reference seed (Member States, thematic areas).
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ FOCUS = [
 PRODUCED_SHARE, CONTRIBUTED_SHARE, FAN_IN = 0.2, 0.03, 20
 
 
+CLUSTERS = 4
+#: Share of an actor's picks made inside its own region and cluster.
+LOCAL = 0.85
+
+
 def _zipf_cum(n: int, s: float = 1.1) -> list[float]:
     return list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(n)))
 
@@ -49,19 +60,54 @@ def estimate(n_actors: int) -> tuple[int, int]:
     return n_actors + n_actors // 10 + n_actors // 20 + n_actors // 100, n_actors * 10
 
 
+class _Pools:
+    """Items (programmes or activities) grouped by home pool, each pool with a Zipf law, and
+    one Zipf law over all items for the picks made anywhere."""
+
+    def __init__(self, items: list[str], pool_of: list[int], n_pools: int, s: float) -> None:
+        self.items = items
+        self.every = _zipf_cum(len(items), s)
+        self.members: list[list[str]] = [[] for _ in range(n_pools)]
+        for item, pool in zip(items, pool_of, strict=True):
+            self.members[pool].append(item)
+        self.cum = [_zipf_cum(len(m), s) for m in self.members]
+
+    def pick(self, rng: random.Random, pool: int, k: int) -> list[str]:
+        picks = []
+        for _ in range(k):
+            members = self.members[pool]
+            if members and rng.random() < LOCAL:
+                picks.append(rng.choices(members, cum_weights=self.cum[pool])[0])
+            else:
+                picks.append(rng.choices(self.items, cum_weights=self.every)[0])
+        return sorted(set(picks))
+
+
 def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
     rng = random.Random(seed)
-    states = sorted(member_states())
-    state_cum = list(itertools.accumulate(rng.paretovariate(1.2) for _ in states))
+    ref = member_states()
+    states = sorted(ref)
+    regions = sorted({ref[s].region for s in states})
+    pull = {s: rng.paretovariate(1.2) for s in states}
+    state_cum = list(itertools.accumulate(pull[s] for s in states))
+    in_region = {r: [s for s in states if ref[s].region == r] for r in regions}
+    region_cum = {r: list(itertools.accumulate(pull[s] for s in in_region[r])) for r in regions}
     themes = sorted(t["id"] for t in load_json("thematic_areas.json"))
+    cluster_themes = [themes[c::CLUSTERS] for c in range(CLUSTERS)]
+    n_pools = len(regions) * CLUSTERS
     n_prog, n_act = max(10, n_actors // 100), max(20, n_actors // 10)
     n_out = max(10, n_actors // 20)
 
     def rel(t: RelType, a: str, b: str, **props: object) -> RelWrite:
         return RelWrite(t.value, relationship_id(t, a, b), a, b, dict(props))
 
+    def home_state(pool: int) -> str:
+        region = regions[pool // CLUSTERS]
+        return rng.choices(in_region[region], cum_weights=region_cum[region])[0]
+
     progs = [f"syn-prog-{i:06d}" for i in range(n_prog)]
-    for p in progs:
+    prog_pool = [i % n_pools for i in range(n_prog)]
+    for p, pool in zip(progs, prog_pool, strict=True):
         yield NodeWrite(
             "Programme",
             p,
@@ -70,13 +116,15 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
                 "since": f"{rng.randrange(2010, 2024)}-01-01",
             },
         )
-        for t in rng.sample(themes, 2):
+        for t in rng.sample(cluster_themes[pool % CLUSTERS], 2):
             yield rel(RelType.ADDRESSES, p, t)
-        for s in sorted(set(rng.choices(states, cum_weights=state_cum, k=3))):
+        for s in sorted({home_state(pool) for _ in range(3)}):
             yield rel(RelType.TARGETS, p, s)
-    prog_cum = _zipf_cum(n_prog)
+    programmes = _Pools(progs, prog_pool, n_pools, 1.1)
     acts = [f"syn-act-{i:07d}" for i in range(n_act)]
-    for a in acts:
+    act_prog = [rng.choices(progs, cum_weights=programmes.every)[0] for _ in acts]
+    act_pool = [prog_pool[int(p[-6:])] for p in act_prog]
+    for a, p, pool in zip(acts, act_prog, act_pool, strict=True):
         year = rng.randrange(2015, 2026)
         yield NodeWrite(
             "Activity",
@@ -85,11 +133,12 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
                 "name": f"Synthetic activity {a[-7:]}",
                 "activity_type": "TRAINING",
                 "since": f"{year}-{rng.randrange(1, 13):02d}-01",
-                "location": rng.choices(states, cum_weights=state_cum)[0],
+                "location": home_state(pool),
             },
         )
-        yield rel(RelType.PART_OF, a, rng.choices(progs, cum_weights=prog_cum)[0])
-        yield rel(RelType.ADDRESSES, a, rng.choice(themes))
+        yield rel(RelType.PART_OF, a, p)
+        yield rel(RelType.ADDRESSES, a, rng.choice(cluster_themes[pool % CLUSTERS]))
+    activities = _Pools(acts, act_pool, n_pools, 1.2)
     for i in range(n_out):
         o = f"syn-out-{i:07d}"
         level = "IMPACT" if i < n_out // 50 else "OUTCOME" if i < n_out // 5 else "OUTPUT"
@@ -102,8 +151,8 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
                 f"syn-out-{(i - 1) // FAN_IN:07d}",
                 share=CONTRIBUTED_SHARE,
             )
-    act_cum = _zipf_cum(n_act, 0.9)
     kind_cum = list(itertools.accumulate(w for _, _, w in KINDS))
+    region_index = {r: i for i, r in enumerate(regions)}
     names = SyntheticNames(seed)
     for i in range(n_actors):
         kind, prefix, _ = rng.choices(KINDS, cum_weights=kind_cum)[0]
@@ -113,13 +162,14 @@ def generate(n_actors: int, seed: int = 7) -> Iterator[Change]:
         if focus is not None:
             props["focus_groups"] = [focus]
         yield NodeWrite(kind, actor, props)
-        yield rel(RelType.BASED_IN, actor, rng.choices(states, cum_weights=state_cum)[0])
-        picks = rng.choices(progs, cum_weights=prog_cum, k=1 + int(rng.expovariate(0.6)))
-        for p in sorted(set(picks)):
+        state = rng.choices(states, cum_weights=state_cum)[0]
+        pool = region_index[ref[state].region] * CLUSTERS + rng.randrange(CLUSTERS)
+        yield rel(RelType.BASED_IN, actor, state)
+        for p in programmes.pick(rng, pool, 1 + int(rng.expovariate(0.6))):
             role = rng.choice(ROLES)
             yield rel(
                 RelType.PARTNERS_IN, actor, p, role=role, since=f"{rng.randrange(2015, 2026)}-01-01"
             )
         k = min(60, int(rng.lognormvariate(1.6, 0.8)))
-        for a in sorted(set(rng.choices(acts, cum_weights=act_cum, k=k))):
+        for a in activities.pick(rng, pool, k):
             yield rel(RelType.PARTICIPATED_IN, actor, a, role="PARTICIPANT")

@@ -17,8 +17,6 @@ from tests.test_cli import run
 TOKEN = re.compile(r"pn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 
 
-
-
 def create(tmp_path: Path, name: str, role: str = "viewer") -> tuple[str, str]:
     """(token, key id) of a new key."""
     proc = run(tmp_path, "keys", "create", "--role", role, "--name", name)

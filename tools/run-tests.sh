@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 "$BIN/ruff" check .
+"$BIN/ruff" format --check .
 "$BIN/mypy"
 
 if [ -z "${NEO4J_URI:-}" ]; then

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -29,7 +29,7 @@ import networkx as nx
 
 from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import GeographyBasis, build_index
-from analytics.resilience import Cell, cell_partners
+from analytics.resilience import Cell, CellEngagements, cell_engagements, programme_activities
 from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
 from api.centrality.params import NetworkParams
 from graph.store import GraphStore
@@ -132,6 +132,24 @@ class AnalysisService:
 
         return await self._networks.get((revision, params), make)
 
+    async def engagements(
+        self, params: NetworkParams, basis: GeographyBasis
+    ) -> tuple[int, CellEngagements]:
+        """Engagements per (region, theme) cell in the scope of ``params`` (coverage
+        semantics): what ``whatIf`` removes."""
+        revision = await self.store.revision()
+
+        async def make() -> tuple[int, CellEngagements]:
+            snap = await self.store.snapshot(None)
+
+            def compute() -> CellEngagements:
+                index = build_index(coverage_graph(snap.graph, params), snap.revision)
+                return cell_engagements(index, coverage_window(params.as_of), basis)
+
+            return snap.revision, await self._off_loop(compute)
+
+        return await self._results.get(("engagements", revision, params, basis), make)
+
     async def cells(
         self, params: NetworkParams, basis: GeographyBasis
     ) -> tuple[int, dict[Cell, frozenset[str]]]:
@@ -139,15 +157,21 @@ class AnalysisService:
         revision = await self.store.revision()
 
         async def make() -> tuple[int, dict[Cell, frozenset[str]]]:
-            snap = await self.store.snapshot(None)
-
-            def compute() -> dict[Cell, frozenset[str]]:
-                index = build_index(coverage_graph(snap.graph, params), snap.revision)
-                return cell_partners(index, coverage_window(params.as_of), basis)
-
-            return snap.revision, await self._off_loop(compute)
+            at, found = await self.engagements(params, basis)
+            return at, await self._off_loop(found.partners)
 
         return await self._results.get(("cells", revision, params, basis), make)
+
+    async def activities(self) -> Mapping[Hashable, tuple[Hashable, ...]]:
+        """Each programme's activities, over the whole history (``PART_OF`` classifies, as in
+        coverage): a programme removed by ``whatIf`` takes them with it."""
+        revision = await self.store.revision()
+
+        async def make() -> Mapping[Hashable, tuple[Hashable, ...]]:
+            snap = await self.store.snapshot(None)
+            return await self._off_loop(programme_activities, snap.graph)
+
+        return await self._results.get(("activities", revision), make)
 
     async def analyse(
         self, params: NetworkParams, what: Hashable, compute: Callable[[nx.Graph], T]

@@ -84,7 +84,8 @@ class ProjectionEnum(Enum):
     CO_PARTNERSHIP = strawberry.enum_value(
         "CO_PARTNERSHIP",
         description="Actors only, tied when they share programmes or activities; tie weight = "
-        "shared items, each decayed by age when `halfLifeYears` is given.",
+        "shared items, each decayed by age when `halfLifeYears` is given. Every actor in scope "
+        "is a node, an actor with no engagement in scope an isolate.",
     )
 
 
@@ -107,6 +108,9 @@ class RelationshipTypeEnum(Enum):
         "TARGETS", description="Programme or activity targets a state or regional organisation."
     )
     PART_OF = strawberry.enum_value("PART_OF", description="Activity is part of a programme.")
+    HOSTED_ON = strawberry.enum_value(
+        "HOSTED_ON", description="Community or network (activity) is hosted on a platform."
+    )
     PARTICIPATED_IN = strawberry.enum_value(
         "PARTICIPATED_IN", description="Actor took part in an activity."
     )
@@ -128,7 +132,8 @@ RELATIONSHIP_MIRROR: tuple[type[Enum], type[Enum]] = (RelationshipTypeEnum, RelT
 @strawberry.input(
     description="Which part of the network to analyse. Every filter left out keeps "
     "everything; filters combine with AND. Nodes that lose every relationship stay, as "
-    "isolates."
+    "isolates: on CO_PARTNERSHIP every actor that passes `kinds`, `regions`/`countries` "
+    "and `asOf` is a node, with or without an engagement in scope."
 )
 class NetworkFilter:
     kinds: list[NodeKindEnum] | None = strawberry.field(
@@ -162,8 +167,8 @@ class NetworkFilter:
     as_of: dt.date | None = strawberry.field(
         default=None,
         description="The network as it stood on this day: nodes and relationships valid then. "
-        "With `halfLifeYears`, engagements begun by then, decayed by age. Omitted: every "
-        "relationship ever recorded.",
+        "With `halfLifeYears`, engagements begun by then, decayed by age (actors: those valid "
+        "then, and those engaged by then). Omitted: every node and relationship ever recorded.",
     )
 
 
@@ -270,7 +275,11 @@ class CommunityPartition:
     resolution: float = strawberry.field(description="Resolution used.")
     seed: int = strawberry.field(description="Seed used: the same seed, the same partition.")
     backend: str = strawberry.field(description="Library that found the partition.")
-    count: int = strawberry.field(description="Number of communities.")
+    count: int = strawberry.field(description="Number of communities, `singletons` included.")
+    singletons: int = strawberry.field(
+        description="Communities of one node: on CO_PARTNERSHIP mostly isolates, actors with no "
+        "tie in scope, each left on its own."
+    )
     communities: list[Community] = strawberry.field(
         description="The largest communities (up to `top`), largest first."
     )
@@ -390,7 +399,8 @@ class NetworkReach:
         description="Pairs of actors joined by some chain of ties."
     )
     covered_cells: int | None = strawberry.field(
-        description="(Region, theme) cells with at least one partner (null unless privileged)."
+        description="(Region, theme) cells with at least one engagement, i.e. one partner "
+        "(null unless privileged)."
     )
 
 
@@ -399,10 +409,18 @@ class WhatIf:
     projection: ProjectionEnum = strawberry.field(description="The graph analysed.")
     revision: int = strawberry.field(description="Graph revision analysed.")
     as_of: dt.date | None = strawberry.field(description="The date of the network, if any.")
-    removed: list[Node] = strawberry.field(description="Nodes removed that were in the network.")
+    removed: list[Node] = strawberry.field(
+        description="Nodes asked for that the network holds: as nodes or, on CO_PARTNERSHIP, "
+        "as a programme or activity some tie runs through (itself or through one of its "
+        "activities)."
+    )
     not_in_network: list[Node] = strawberry.field(
-        description="Nodes asked for that the network (after filters) does not hold; they "
-        "still count for coverage cells."
+        description="Nodes asked for that the network (after filters) does not hold; their "
+        "engagement still leaves the coverage cells."
+    )
+    activities_removed: int = strawberry.field(
+        description="Activities of the removed programmes that the network holds, removed "
+        "with them without being asked for."
     )
     before: NetworkReach = strawberry.field(description="The network as it is.")
     after: NetworkReach = strawberry.field(description="The network without them.")
@@ -415,6 +433,7 @@ class WhatIf:
     )
     stranded: list[Node] = strawberry.field(description="The first of them by key (up to `top`).")
     lost_cells: list[RegionThemeCell] = strawberry.field(
-        description="Cells left with no partner at all; always empty for callers without the "
+        description="Cells that had an engagement and have none left once the engagement "
+        "running through the removed nodes is gone; always empty for callers without the "
         "privileged role (it would be an oracle on suppressed partner counts)."
     )

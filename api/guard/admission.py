@@ -127,7 +127,13 @@ class Admission:
     """One request's guard (the ``RequestGuard`` protocol of api/http)."""
 
     __slots__ = (
-        "_guard", "_identity", "_response", "cost", "parse_options", "remaining", "suggestions"
+        "_guard",
+        "_identity",
+        "_response",
+        "cost",
+        "parse_options",
+        "remaining",
+        "suggestions",
     )
 
     def __init__(self, guard: Guard, identity: str, response: Response) -> None:

@@ -77,6 +77,7 @@ _CENTRALITY_COSTS = {
 #: per hop of the deepest lineage, a bridge two ends.
 LIST_LENGTHS: Mapping[str, int] = {"LineagePath.nodes": LINEAGE_MAX_DEPTH + 1, "Bridge.ends": 2}
 
+
 def _enum_name(value: Any) -> str:
     """An enum argument's GraphQL name (coerced arguments are Python enum members)."""
     return str(getattr(value, "name", value))

@@ -39,8 +39,14 @@ class Limits:
     suggestions: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_tokens", "max_depth", "max_aliases",
-                     "max_directives", "max_cost"):
+        for name in (
+            "max_body_bytes",
+            "max_tokens",
+            "max_depth",
+            "max_aliases",
+            "max_directives",
+            "max_cost",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not self.deadline_seconds > 0:

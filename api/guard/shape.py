@@ -122,9 +122,7 @@ def shape_rule(limits: Limits) -> type[ValidationRule]:
                 if isinstance(d, FragmentDefinitionNode)
             }
 
-        def enter_operation_definition(
-            self, node: OperationDefinitionNode, *_args: Any
-        ) -> Any:
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> Any:
             shape = measure(node, self._fragments)
             name = f"operation {node.name.value!r}" if node.name else "the operation"
             for attribute, limit, what in bounds:

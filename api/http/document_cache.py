@@ -133,7 +133,9 @@ class _WeightedLru:
     def info(self) -> CacheInfo:
         with self._lock:
             return CacheInfo(
-                self._hits, self._misses, int(self._entries.maxsize),
+                self._hits,
+                self._misses,
+                int(self._entries.maxsize),
                 int(self._entries.currsize),
             )
 

@@ -238,5 +238,6 @@ class LineageQuery:
             subjects=subjects,
             as_of=as_of,
             revision=revision,
-            counts=issue_counts(found),
+            # Counted as listed: an issue about an actor hidden from the caller is neither.
+            counts=issue_counts(ctx.policy.shown(found, lambda i: (subjects[i.subject],))),
         )

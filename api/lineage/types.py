@@ -634,7 +634,7 @@ class LineageIssues:
         return paging.connection(tag, len(items), window, lambda n: items[n].key, built, after)
 
 
-def issue_counts(found: list[lin.Issue]) -> list[LineageIssueCount]:
+def issue_counts(found: Sequence[lin.Issue]) -> list[LineageIssueCount]:
     counts = {k: 0 for k in LineageIssueKind}
     for issue in found:
         counts[LineageIssueKind(issue.kind.value)] += 1

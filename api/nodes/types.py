@@ -51,6 +51,8 @@ _BASED_IN_IN = Hop(RelType.BASED_IN, Direction.IN, LinkConnection)
 _BASED_IN_OUT = Hop(RelType.BASED_IN, Direction.OUT, LinkConnection)
 _CONTRIBUTED_TO_IN = Hop(RelType.CONTRIBUTED_TO, Direction.IN, ContributionConnection)
 _CONTRIBUTED_TO_OUT = Hop(RelType.CONTRIBUTED_TO, Direction.OUT, ContributionConnection)
+_HOSTED_ON_IN = Hop(RelType.HOSTED_ON, Direction.IN, LinkConnection)
+_HOSTED_ON_OUT = Hop(RelType.HOSTED_ON, Direction.OUT, LinkConnection)
 _MEMBER_OF_IN = Hop(RelType.MEMBER_OF, Direction.IN, LinkConnection)
 _MEMBER_OF_OUT = Hop(RelType.MEMBER_OF, Direction.OUT, LinkConnection)
 _PARTICIPATED_IN_IN = Hop(RelType.PARTICIPATED_IN, Direction.IN, ParticipationConnection)
@@ -328,6 +330,26 @@ class Activity(Node):
         as_of: AsOfArg = None,
     ) -> LinkConnection[ThematicArea]:
         return await _ADDRESSES_OUT.page(info, self.raw, first, after, as_of)
+
+    @strawberry.field(description="Platforms this activity (a community or network) is hosted on.")
+    async def hosted_on(
+        self,
+        info: Info[Context, Any],
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        as_of: AsOfArg = None,
+    ) -> LinkConnection[Activity]:
+        return await _HOSTED_ON_OUT.page(info, self.raw, first, after, as_of)
+
+    @strawberry.field(description="Communities and networks hosted on this activity (a platform).")
+    async def hosts(
+        self,
+        info: Info[Context, Any],
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        as_of: AsOfArg = None,
+    ) -> LinkConnection[Activity]:
+        return await _HOSTED_ON_IN.page(info, self.raw, first, after, as_of)
 
 
 @strawberry.type(description="A result in the results chain (output, outcome or impact).")

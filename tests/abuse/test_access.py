@@ -24,12 +24,12 @@ from tests.conftest import STORE_KINDS
 from tests.live import serve
 
 RESTRICTED_QUERY = (
-    '{ civilSocietyOrganizations(first: 100, filter: {sensitivity: RESTRICTED}) '
+    "{ civilSocietyOrganizations(first: 100, filter: {sensitivity: RESTRICTED}) "
     "{ edges { node { name } } } }"
 )
 CREATE = (
-    "mutation { createThematicArea(input: {key: \"theme-access-%s\", name: \"Access test %s\", "
-    "code: \"ACCESS\"}) "
+    'mutation { createThematicArea(input: {key: "theme-access-%s", name: "Access test %s", '
+    'code: "ACCESS"}) '
     "{ thematicArea { key } userErrors { code } } }"
 )
 

@@ -53,8 +53,13 @@ def test_nesting_multiplies() -> None:
 
 def test_aliases_and_fragments_count_as_often_as_they_appear() -> None:
     one = cost("{ actors(first: 10) { edges { node { name } } } }")
-    assert cost("{ a: actors(first: 10) { edges { node { name } } } "
-                "b: actors(first: 10) { edges { node { name } } } }") == 2 * one
+    assert (
+        cost(
+            "{ a: actors(first: 10) { edges { node { name } } } "
+            "b: actors(first: 10) { edges { node { name } } } }"
+        )
+        == 2 * one
+    )
     spread = "{ a: actors(first: 10) { ...P } b: actors(first: 10) { ...P } } "
     assert cost(spread + "fragment P on ActorConnection { edges { node { name } } }") == 2 * one
 

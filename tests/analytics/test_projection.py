@@ -125,7 +125,9 @@ def test_co_partnership_weights_and_decay(snapshot: nx.MultiDiGraph) -> None:
     assert g["cso1"]["cso2"]["items"] == ("act1", "p1")
     assert g["cso1"]["cso2"]["weight"] == 2.0
     assert g["co1"]["uni1"]["items"] == ("p2",)
-    assert set(g) == {"cso1", "cso2", "co1", "uni1"}
+    # every actor is a node; the states and regional organisations engage in nothing here
+    assert set(g) == {"cso1", "cso2", "co1", "uni1", "KEN", "NGA", "FRA", "AU", "EU"}
+    assert {v for v in g if g.degree(v) == 0} == {"KEN", "NGA", "FRA", "AU", "EU"}
     assert g.nodes["cso1"]["country"] == "KEN"
 
     decayed = projection.co_partnership(snapshot, as_of="2025-03-02", half_life_years=1.0)
@@ -206,3 +208,69 @@ def test_co_partnership_counts_shared_items(
             assert tie["shared"] == len(common)
             assert set(tie["items"]) == common
             assert math.isclose(tie["weight"], len(common))  # all still active on as_of
+
+
+# --------------------------------------------------------------------------- isolates
+
+
+def _reference_co_partnership(
+    snapshot: nx.MultiDiGraph, actors: set[str], roles: set[str] | None = None
+) -> nx.Graph:
+    """Written from the definition, without the projection's code: the given actors, tied
+    when engaged (with a listed role) in the same programme or activity."""
+    ref = nx.Graph()
+    ref.add_nodes_from(actors)
+    engaged: dict[str, set[str]] = {}
+    for u, v, d in snapshot.edges(data=True):
+        if d["type"] in ("PARTNERS_IN", "PARTICIPATED_IN") and (
+            roles is None or d["role"] in roles
+        ):
+            engaged.setdefault(v, set()).add(u)
+    for members in engaged.values():
+        ref.add_edges_from((a, b) for a in members for b in members if a < b)
+    return ref
+
+
+def test_actors_without_engagement_in_scope_are_isolates(snapshot: nx.MultiDiGraph) -> None:
+    roles = {"FUNDING"}
+    g = projection.co_partnership(snapshot, roles=roles)
+    actors = {v for v, k in snapshot.nodes(data="kind") if k in projection.ACTOR_KINDS}
+    ref = _reference_co_partnership(snapshot, actors, roles)
+    assert set(g) == set(ref) == actors
+    assert g.number_of_edges() == ref.number_of_edges() == 0  # only cso2 funds: no tie
+    assert set(nx.isolates(g)) == actors
+    # n - 1 normalisation counts the isolates: equal to networkx on the reference graph
+    everyone = projection.co_partnership(snapshot)
+    full_ref = _reference_co_partnership(snapshot, actors)
+    assert {frozenset(e) for e in everyone.edges()} == {frozenset(e) for e in full_ref.edges()}
+    expected = nx.degree_centrality(full_ref)
+    scores = centrality.degree_centrality(everyone).scores
+    assert scores.keys() == expected.keys() == actors
+    assert all(math.isclose(scores[v], expected[v]) for v in expected)
+    assert math.isclose(scores["cso1"], 1 / (len(actors) - 1))  # one partner, cso2
+    assert set(nx.isolates(everyone)) == {"KEN", "NGA", "FRA", "AU", "EU"}  # counted in n
+    assert nx.number_connected_components(everyone) == nx.number_connected_components(full_ref)
+
+
+def test_the_actor_kinds_and_the_snapshot_choose_the_actors(snapshot: nx.MultiDiGraph) -> None:
+    africa = projection.filter_snapshot(snapshot, regions={"Africa"})
+    g = projection.co_partnership(africa, actor_kinds={"MemberState", "CivilSocietyOrganization"})
+    assert set(g) == {"KEN", "NGA", "cso1", "cso2"}  # uni1 has no seat, co1 is in France
+    assert set(nx.isolates(g)) == {"KEN", "NGA"}
+
+
+def test_as_of_keeps_the_actors_that_exist_that_day() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("old", kind="CivilSocietyOrganization", since="2000-01-01", until="2010-12-31")
+    g.add_node("new", kind="CivilSocietyOrganization", since="2030-01-01", until=None)
+    g.add_node("now", kind="Company", since="2001-01-01", until=None)
+    g.add_node("gone", kind="Company", since="2001-01-01", until="2015-01-01")
+    g.add_node("p", kind="Programme")
+    g.add_edge("gone", "p", type="PARTNERS_IN", role="FUNDING", since="2012-01-01")
+    g.add_edge("now", "p", type="PARTNERS_IN", role="FUNDING", since="2012-01-01")
+    # history read up to as_of (recency weighting): valid that day, or engaged by then
+    decayed = projection.co_partnership(g, as_of="2020-01-01", half_life_years=2.0)
+    assert set(decayed) == {"now", "gone"}
+    assert decayed.has_edge("now", "gone")
+    assert set(projection.co_partnership(g, as_of="2005-01-01")) == {"old", "now", "gone"}
+    assert set(projection.co_partnership(g)) == {"old", "new", "now", "gone"}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import PRIVILEGED_KEY, Gql
+from tests.seed_facts import csos
 
 ERRORS = "userErrors { field message code }"
 
@@ -261,9 +262,10 @@ PARTNERSHIP = "partnership { id role amount since until source actor { key } pro
 
 def test_partnership_lifecycle_keeps_history(gql_mutable: Gql) -> None:
     before = revision(gql_mutable)
+    actor = csos(restricted_=False)[0]
     added = staff(
         gql_mutable,
-        f"""mutation {{ addPartnership(input: {{actor: "cso-0002",
+        f"""mutation {{ addPartnership(input: {{actor: "{actor}",
         programme: "prog-cft", role: FUNDING, since: "2023-01-01", amount: 25000,
         source: "https://example.org/evidence"}}) {{ {PARTNERSHIP} revision {ERRORS} }} }}""",
     )
@@ -273,7 +275,7 @@ def test_partnership_lifecycle_keeps_history(gql_mutable: Gql) -> None:
     assert (p["role"], p["amount"], p["actor"]["key"], p["programme"]["key"]) == (
         "FUNDING",
         25000,
-        "cso-0002",
+        actor,
         "prog-cft",
     )
     bad_end = staff(
@@ -289,9 +291,12 @@ def test_partnership_lifecycle_keeps_history(gql_mutable: Gql) -> None:
     )
     assert ended["endPartnership"]["partnership"]["until"] == "2024-01-01"
     assert ended["endPartnership"]["revision"] > payload["revision"]
-    history = gql_mutable("""{ node(id: "cso-0002") { ... on Actor {
+    history = gql_mutable(
+        """query ($actor: ID!) { node(id: $actor) { ... on Actor {
         all: programmes(first: 100) { edges { relationshipId until } }
-        now: programmes(first: 100, asOf: "2024-06-01") { edges { relationshipId } } } } }""")
+        now: programmes(first: 100, asOf: "2024-06-01") { edges { relationshipId } } } } }""",
+        {"actor": actor},
+    )
     node = history["data"]["node"]
     assert p["id"] in [e["relationshipId"] for e in node["all"]["edges"]]
     assert p["id"] not in [e["relationshipId"] for e in node["now"]["edges"]]
@@ -346,9 +351,10 @@ def test_restricted_partners_and_their_evidence_are_hidden_from_unprivileged_cal
 
 
 def test_record_participation(gql_mutable: Gql) -> None:
+    actor = csos(restricted_=False)[1]
     data = staff(
         gql_mutable,
-        f"""mutation {{ recordParticipation(input: {{actor: "cso-0003",
+        f"""mutation {{ recordParticipation(input: {{actor: "{actor}",
         activity: "act-academic-cop", role: SPEAKER, since: "2023-05-01"}}) {{
         participation {{ id role actor {{ key }} activity {{ key }} }} revision {ERRORS} }} }}""",
     )
@@ -358,7 +364,7 @@ def test_record_participation(gql_mutable: Gql) -> None:
     participants = gql_mutable("""{ node(id: "act-academic-cop") { ... on Activity {
         participants(first: 100, role: SPEAKER) { edges { node { key } } } } } }""")
     edges = participants["data"]["node"]["participants"]["edges"]
-    assert "cso-0003" in [e["node"]["key"] for e in edges]
+    assert actor in [e["node"]["key"] for e in edges]
 
 
 def test_link_outcome_respects_the_results_chain_rules(gql_mutable: Gql) -> None:

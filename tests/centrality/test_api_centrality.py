@@ -15,6 +15,7 @@ from analytics import centrality, resilience, structure
 from analytics.projection import co_partnership, collapse, filter_snapshot
 from api.centrality import service as svc
 from api.centrality.graphs import canonical
+from tests.centrality import reference
 from tests.centrality.conftest import STAFF, Gql, SeedGraphs, data, error_code
 
 TOL = 1e-9
@@ -185,6 +186,54 @@ def test_recency_weighting_decays_old_ties(gql: Gql, seed_graphs: SeedGraphs) ->
     assert "2^(-age/1.5)" in got["weights"]
 
 
+# --------------------------------------------------------------------------- isolates
+
+
+@pytest.mark.parametrize(
+    ("flt", "day", "roles"),
+    [({"roles": ["FUNDING"]}, None, {"FUNDING"}), ({"asOf": "2019-01-01"}, "2019-01-01", None)],
+    ids=["roles", "as-of"],
+)
+def test_co_partnership_keeps_actors_without_engagement_as_isolates(
+    gql: Gql, seed_graphs: SeedGraphs, flt: dict[str, Any], day: str | None, roles: set[str] | None
+) -> None:
+    """Every actor in scope is a node, engaged or not (docs/METRICS.md, "Actors of
+    CO_PARTNERSHIP"): checked against a projection written by hand from the snapshot."""
+    ref = reference.co_partnership(seed_graphs.snapshot(day), roles=roles)
+    isolates = set(nx.isolates(ref))
+    assert isolates and ref.number_of_edges(), "the check needs isolates and ties"
+    query = """query($f: NetworkFilter) {
+      networkSummary(projection: CO_PARTNERSHIP, filter: $f) {
+        nodes links components isolates largestComponent density }
+      degree: centrality(measure: DEGREE, projection: CO_PARTNERSHIP, filter: $f, top: 100) {
+        scoredNodes normalization entries { rank score node { key kind } } }
+      betweenness: centrality(measure: BETWEENNESS, projection: CO_PARTNERSHIP, filter: $f,
+        top: 100) { scoredNodes entries { rank score node { key kind } } } }"""
+    got = data(gql(query, {"f": flt}, key=STAFF))
+    summary = got["networkSummary"]
+    assert summary["nodes"] == ref.number_of_nodes() > ref.number_of_nodes() - len(isolates)
+    assert summary["isolates"] == len(isolates)
+    assert summary["components"] == nx.number_connected_components(ref)
+    assert summary["links"] == ref.number_of_edges()
+    assert summary["largestComponent"] == max(len(c) for c in nx.connected_components(ref))
+    assert math.isclose(summary["density"], nx.density(ref), rel_tol=TOL)
+    # n - 1 (and (n-1)(n-2)) normalisations count the isolates, as networkx does on `ref`
+    assert got["degree"]["scoredNodes"] == got["betweenness"]["scoredNodes"] == len(ref)
+    assert_ranking(got["degree"]["entries"], nx.degree_centrality(ref), 100)
+    assert_ranking(got["betweenness"]["entries"], nx.betweenness_centrality(ref), 100)
+
+    # one isolate by itself: the network holds it, and taking it out removes one component
+    shown = sorted(isolates - seed_graphs.restricted_keys())
+    what_if = """query($r: [ID!]!, $f: NetworkFilter) {
+      whatIf(remove: $r, projection: CO_PARTNERSHIP, filter: $f) {
+        removed { key } notInNetwork { key } componentsChange
+        before { nodes components } after { nodes components } } }"""
+    w = data(gql(what_if, {"r": shown[:1], "f": flt}))["whatIf"]
+    assert w["removed"] == [{"key": shown[0]}] and w["notInNetwork"] == []
+    assert w["before"] == {"nodes": len(ref), "components": summary["components"]}
+    assert w["componentsChange"] == -1
+
+
 # --------------------------------------------------------------------------- structure
 
 
@@ -196,10 +245,19 @@ def test_communities_partition_the_projection(gql: Gql, seed_graphs: SeedGraphs)
     graph = canonical(co(seed_graphs.snapshot(), ["SPEAKER"]))
     expected = structure.communities(graph, weight=None, seed=3)
     groups = [{m["node"]["key"] for m in c["members"]} for c in got["communities"]]
-    assert got["count"] == len(groups) == len(expected.communities)
-    assert groups == [set(c) for c in expected.communities]  # same seed, same partition
+    assert got["count"] == len(expected.communities)
+    assert len(groups) == min(100, len(expected.communities))  # `top`: the largest first
+    # same seed, same partition
+    assert groups == [set(c) for c in expected.communities[: len(groups)]]
+    # actors with no SPEAKER engagement are nodes too, each a community of its own
+    isolates = set(nx.isolates(graph))
+    assert isolates and {frozenset({v}) for v in isolates} <= {
+        frozenset(c) for c in expected.communities
+    }
     assert math.isclose(got["modularity"], expected.modularity)
-    assert math.isclose(got["modularity"], structure.modularity(graph, groups, weight=None))
+    assert math.isclose(
+        got["modularity"], structure.modularity(graph, expected.communities, weight=None)
+    )
     assert [c["number"] for c in got["communities"]] == list(range(len(groups)))
     for c, members in zip(got["communities"], groups, strict=True):
         inside = graph.subgraph(members)
@@ -442,12 +500,17 @@ def test_rankings_are_taken_among_the_nodes_a_viewer_may_see(
         assert viewer[field]["rankedNodes"] == staff[field]["rankedNodes"]  # a figure
 
 
-def test_what_if_refuses_a_hidden_actor_as_it_refuses_a_missing_one(gql: Gql) -> None:
+def test_what_if_refuses_a_hidden_actor_as_it_refuses_a_missing_one(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
     def error(key: str, caller: str | None = None) -> dict[str, Any]:
         body = gql(f'{{ whatIf(remove: ["{key}"]) {{ componentsChange }} }}', key=caller)
         [found] = body["errors"]
         return {"message": found["message"].replace(key, "KEY"), **found["extensions"]}
 
+    hidden = min(seed_graphs.restricted_keys())
     expected = {"message": "no node with id 'KEY'", "code": "NOT_FOUND"}
-    assert error("cso-0008") == error("cso-9999") == expected
-    assert "errors" not in gql('{ whatIf(remove: ["cso-0008"]) { componentsChange } }', key=STAFF)
+    assert error(hidden) == error("cso-9999") == expected
+    assert "errors" not in gql(
+        f'{{ whatIf(remove: ["{hidden}"]) {{ componentsChange }} }}', key=STAFF
+    )

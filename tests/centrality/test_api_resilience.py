@@ -4,14 +4,18 @@ analytics on the same seed snapshot and against the coverage matrix's own partne
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Hashable
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from analytics import coverage, resilience
 from analytics.coverage import GeographyBasis
 from analytics.projection import collapse, filter_snapshot
 from api.centrality.graphs import coverage_window
+from tests.centrality import reference
 from tests.centrality.conftest import STAFF, Gql, SeedGraphs, data, error_code
 
 SPOF = """query($f: NetworkFilter, $g: CoverageGeography) {
@@ -22,7 +26,8 @@ SPOF = """query($f: NetworkFilter, $g: CoverageGeography) {
 
 WHAT_IF = """query($remove: [ID!]!, $p: NetworkProjection, $f: NetworkFilter) {
   whatIf(remove: $remove, projection: $p, filter: $f, top: 100) {
-    removed { key } notInNetwork { key } componentsChange connectedActorPairsChange
+    removed { key } notInNetwork { key } activitiesRemoved componentsChange
+    connectedActorPairsChange
     strandedCount stranded { key } lostCells { region theme { key } }
     before { nodes actors components largestComponent actorsInLargestComponent
       connectedActorPairs coveredCells }
@@ -33,10 +38,16 @@ REGION = {"Africa": "AFRICA", "Americas": "AMERICAS", "Asia": "ASIA", "Europe": 
 REGION |= {"Oceania": "OCEANIA"}
 
 
-def _cells(seed_graphs: SeedGraphs, as_of: str | None, basis: GeographyBasis) -> dict:
+def _engagements(
+    seed_graphs: SeedGraphs, as_of: str | None, basis: GeographyBasis
+) -> resilience.CellEngagements:
     index = coverage.build_index(seed_graphs.snapshot(), 1)
     day = None if as_of is None else dt.date.fromisoformat(as_of)
-    return resilience.cell_partners(index, coverage_window(day), basis)
+    return resilience.cell_engagements(index, coverage_window(day), basis)
+
+
+def _cells(seed_graphs: SeedGraphs, as_of: str | None, basis: GeographyBasis) -> dict:
+    return _engagements(seed_graphs, as_of, basis).partners()
 
 
 def _reach(r: resilience.Reach, covered: int) -> dict[str, int]:
@@ -72,12 +83,40 @@ def test_single_points_of_failure_equal_the_analytics(
         assert e["node"]["kind"] != "PROGRAMME"
 
 
-def test_the_organization_of_american_states_holds_its_members_in(gql: Gql) -> None:
+def _brute_force_cuts(seed_graphs: SeedGraphs) -> list[tuple[int, int, str]]:
+    """(actors cut off, nodes cut off, key) of every actor whose removal splits its component
+    of the FULL graph, by removing each in turn (networkx only), most consequential first."""
+    history = seed_graphs.snapshot()
+    plain = nx.Graph(history.to_undirected())
+    plain.remove_edges_from(list(nx.selfloop_edges(plain)))
+
+    def actors(nodes: set[str]) -> int:
+        return sum(1 for v in nodes if history.nodes[v]["kind"] in reference.ACTORS)
+
+    found = []
+    for v in sorted(plain):
+        if history.nodes[v]["kind"] not in reference.ACTORS:
+            continue
+        rest = plain.subgraph(nx.node_connected_component(plain, v) - {v})
+        pieces = [(len(c), actors(c)) for c in nx.connected_components(rest)]
+        if len(pieces) > 1:
+            biggest = max(pieces)
+            out = (sum(p[1] for p in pieces) - biggest[1], sum(p[0] for p in pieces) - biggest[0])
+            found.append((*out, v))
+    return sorted(found, key=lambda c: (-c[0], -c[1], c[2]))
+
+
+def test_the_first_single_point_of_failure_cuts_off_most_actors(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
+    """docs/METRICS.md: on the seed data a regional organisation holds in those of its
+    members that have no other tie; whichever actor that is, it comes first."""
     got = data(gql(SPOF))["singlePointsOfFailure"]
     first = got["entries"][0]
-    assert first["node"]["key"] == "ro-oas"
+    actors_out, nodes_out, key = _brute_force_cuts(seed_graphs)[0]
+    assert first["node"]["key"] == key
     assert first["disconnects"] is True
-    assert first["cutOffActors"] == 8
+    assert (first["cutOffActors"], first["cutOffNodes"]) == (actors_out, nodes_out)
 
 
 @pytest.mark.parametrize("geography", ["PARTNER", "TARGET"])
@@ -115,18 +154,22 @@ def test_sole_partners_are_the_coverage_cells_with_one_partner(
 
 
 def test_removing_a_cut_vertex_splits_the_network(gql: Gql, seed_graphs: SeedGraphs) -> None:
-    got = data(gql(WHAT_IF, {"remove": ["ro-oas"]}, key=STAFF))["whatIf"]
+    cut = _brute_force_cuts(seed_graphs)[0][2]
+    got = data(gql(WHAT_IF, {"remove": [cut]}, key=STAFF))["whatIf"]
     graph = collapse(filter_snapshot(seed_graphs.snapshot()), directed=False)
-    cells = _cells(seed_graphs, None, GeographyBasis.PARTNER)
-    expected = resilience.what_if(graph, {"ro-oas"}, cells)
-    assert got["removed"] == [{"key": "ro-oas"}] and got["notInNetwork"] == []
-    assert got["componentsChange"] == 8 == expected.after.components - expected.before.components
+    cells = _engagements(seed_graphs, None, GeographyBasis.PARTNER)
+    expected = resilience.what_if(graph, {cut}, cells)
+    assert got["removed"] == [{"key": cut}] and got["notInNetwork"] == []
+    assert got["activitiesRemoved"] == 0
+    assert got["componentsChange"] == expected.after.components - expected.before.components > 0
     assert got["before"] == _reach(expected.before, expected.covered_before)
     assert got["after"] == _reach(expected.after, expected.covered_after)
     assert got["connectedActorPairsChange"] < 0
-    assert got["strandedCount"] == 8
+    assert got["strandedCount"] == len(expected.stranded)
     assert [s["key"] for s in got["stranded"]] == [str(v) for v in expected.stranded]
-    assert got["lostCells"] == []
+    assert {(c["region"], c["theme"]["key"]) for c in got["lostCells"]} == {
+        (REGION[r], t) for r, t in expected.lost_cells
+    }
 
 
 def test_removing_a_sole_partner_loses_its_cell(gql: Gql) -> None:
@@ -138,12 +181,92 @@ def test_removing_a_sole_partner_loses_its_cell(gql: Gql) -> None:
     assert got["after"]["coveredCells"] == got["before"]["coveredCells"] - lost
 
 
-def test_what_if_takes_global_ids_and_reports_nodes_outside_the_network(gql: Gql) -> None:
-    ids = data(gql('{ nodes(ids: ["cso-0004", "prog-cso"]) { id } }'))["nodes"]
-    got = data(gql(WHAT_IF, {"remove": [n["id"] for n in ids], "p": "CO_PARTNERSHIP"}))["whatIf"]
-    assert got["removed"] == [{"key": "cso-0004"}]
-    assert got["notInNetwork"] == [{"key": "prog-cso"}]
+def test_what_if_takes_global_ids_and_reports_nodes_outside_the_network(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
+    history = seed_graphs.snapshot()
+    actor = min(
+        (v for v, k in history.nodes(data="kind") if k == "CivilSocietyOrganization"),
+        key=lambda v: (v in seed_graphs.restricted_keys(), v),
+    )
+    theme = min(v for v, k in history.nodes(data="kind") if k == "ThematicArea")
+    ids = data(gql("query($k: [ID!]!) { nodes(ids: $k) { id } }", {"k": [actor, theme]}))
+    remove = [n["id"] for n in ids["nodes"]]
+    got = data(gql(WHAT_IF, {"remove": remove, "p": "CO_PARTNERSHIP"}))["whatIf"]
+    assert got["removed"] == [{"key": actor}]
+    assert got["notInNetwork"] == [{"key": theme}]  # no tie runs through a thematic area
     assert got["before"]["actors"] == got["before"]["nodes"]  # actors only
+
+
+def _kind_enum(kind: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()
+
+
+def test_ending_a_programme_loses_the_cells_only_it_served(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
+    """The cells and the programme are found in whatever seed is loaded, from the snapshot by
+    hand (tests/centrality/reference.py): a kind of actor for which some programme is the
+    only engagement of a (region, theme) cell."""
+    history = seed_graphs.snapshot()
+    programmes = sorted(v for v, k in history.nodes(data="kind") if k == "Programme")
+    cases = []
+    for kind in sorted(reference.ACTORS):
+        cells = reference.cell_engagements(history, kinds={kind})
+        losing = [(p, reference.lost_cells(cells, history, [p])) for p in programmes]
+        cases = [(kind, cells, p, lost) for p, lost in losing if lost]
+        if cases:
+            break
+    assert cases, "no programme is the only engagement of a cell for any kind of actor"
+    kind, cells, _, _ = cases[0]
+    keeping = [p for p in programmes if not reference.lost_cells(cells, history, [p])][:1]
+    activities = reference.activities_of(history)
+    flt = {"kinds": [_kind_enum(kind), "PROGRAMME", "ACTIVITY"]}
+    for programme in [c[2] for c in cases[:3]] + keeping:
+        lost = reference.lost_cells(cells, history, [programme])
+        got = data(gql(WHAT_IF, {"remove": [programme], "f": flt}, key=STAFF))["whatIf"]
+        assert {(c["region"], c["theme"]["key"]) for c in got["lostCells"]} == {
+            (REGION[r], t) for r, t in lost
+        }, programme
+        assert got["before"]["coveredCells"] == len(cells)
+        assert got["after"]["coveredCells"] == len(cells) - len(lost)
+        assert got["removed"] == [{"key": programme}]
+        own = activities.get(programme, set())
+        assert got["activitiesRemoved"] == len(own)
+        assert got["after"]["nodes"] == got["before"]["nodes"] - 1 - len(own)
+        # every lost cell keeps its partners: the old rule (all partners removed) lost none
+        assert all({a for a, _ in cells[c]} for c in lost)
+
+
+def test_ending_a_programme_cuts_the_co_partnership_ties_through_it(
+    gql: Gql, seed_graphs: SeedGraphs
+) -> None:
+    history = seed_graphs.snapshot()
+    activities = reference.activities_of(history)
+    before = reference.co_partnership(history)
+    programme = max(
+        sorted(v for v, k in history.nodes(data="kind") if k == "Programme"),
+        key=lambda p: len(activities.get(p, ())),
+    )
+    after = reference.co_partnership(
+        history, without={programme} | activities.get(programme, set())
+    )
+    got = data(gql(WHAT_IF, {"remove": [programme], "p": "CO_PARTNERSHIP"}, key=STAFF))["whatIf"]
+
+    def pairs(g: nx.Graph) -> int:
+        return sum(len(c) * (len(c) - 1) // 2 for c in nx.connected_components(g))
+
+    assert got["before"]["nodes"] == got["after"]["nodes"] == before.number_of_nodes()
+    assert got["before"]["components"] == nx.number_connected_components(before)
+    assert got["after"]["components"] == nx.number_connected_components(after)
+    assert got["connectedActorPairsChange"] == pairs(after) - pairs(before)
+    assert got["removed"] == [{"key": programme}]
+    engaged: dict[Hashable, set[Hashable]] = {}
+    for u, v, kind in history.edges(data="type"):
+        if kind in reference.ENGAGEMENTS:
+            engaged.setdefault(v, set()).add(u)
+    tying = {a for a in activities.get(programme, ()) if len(engaged.get(a, ())) > 1}
+    assert got["activitiesRemoved"] == len(tying)
 
 
 def test_what_if_filters_and_dates_change_the_network(gql: Gql) -> None:

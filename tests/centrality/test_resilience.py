@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import coverage, resilience
+from analytics import coverage, projection, resilience
 from analytics.coverage import GEO, THEME, UNSPECIFIED, GeographyBasis, Window
+from tests.centrality import reference
 from tests.centrality.conftest import SeedGraphs
 
 FAST = settings(max_examples=80, deadline=None)
@@ -112,11 +113,23 @@ def test_what_if_equals_removing_the_nodes(data: st.DataObject) -> None:
     nodes = sorted(g, key=str)
     remove = set(data.draw(st.lists(st.sampled_from(nodes), max_size=3))) if nodes else set()
     remove.add("not-in-graph")
+    remove |= set(data.draw(st.lists(st.sampled_from(["p1", "p2"]), max_size=1)))
     actors = [v for v in nodes if _is_actor(g, v)] + ["not-in-graph", "elsewhere"]
-    cells = {
-        ("Asia", f"t{i}"): set(data.draw(st.lists(st.sampled_from(actors), min_size=1, max_size=3)))
+    engagements = {
+        ("Asia", f"t{i}"): set(
+            data.draw(
+                st.lists(
+                    st.tuples(st.sampled_from(actors), st.sampled_from(["p1", "p2", "p3"])),
+                    min_size=1,
+                    max_size=3,
+                )
+            )
+        )
         for i in range(4)
     }
+    cells = resilience.CellEngagements.of(
+        (cell, actor, item) for cell, rows in engagements.items() for actor, item in rows
+    )
     result = resilience.what_if(g, remove, cells, actor_kinds=ACTORS)
 
     plain = _plain(g)
@@ -129,12 +142,153 @@ def test_what_if_equals_removing_the_nodes(data: st.DataObject) -> None:
         (a := sum(_is_actor(g, v) for v in c)) * (a - 1) // 2 for c in comps
     )
     assert result.removed == tuple(sorted((v for v in remove if v in g), key=str))
-    assert set(result.lost_cells) == {c for c, p in cells.items() if p <= remove}
-    assert result.covered_after == len(cells) - len(result.lost_cells)
+    assert result.removed_activities == ()
+    # a cell is lost when every engagement in it is by a removed actor or through a removed item
+    assert set(result.lost_cells) == {
+        c for c, rows in engagements.items() if all(a in remove or i in remove for a, i in rows)
+    }
+    assert result.covered_before == len(engagements)
+    assert result.covered_after == len(engagements) - len(result.lost_cells)
+    assert cells.partners() == {c: {a for a, _ in rows} for c, rows in engagements.items()}
     before_comps = [set(c) for c in nx.connected_components(plain)]
     big_before = _largest(g, before_comps) if before_comps else set()
     big_after = _largest(g, comps) if comps else set()
     assert set(result.stranded) == (big_before - remove) - big_after
+
+
+@FAST
+@given(data=st.data())
+def test_what_if_on_the_co_partnership_removes_what_runs_through_the_removed(
+    data: st.DataObject,
+) -> None:
+    """Ending programmes cuts the ties that ran only through them and their activities, and
+    loses the cells only they served; checked against the projection and the cells rebuilt
+    from the snapshot without them."""
+    actors = [f"a{i}" for i in range(6)]
+    programmes = ["p0", "p1", "p2"]
+    activities = [f"act{i}" for i in range(4)]
+    snapshot = nx.MultiDiGraph()
+    snapshot.add_nodes_from(actors, kind="CivilSocietyOrganization")
+    snapshot.add_nodes_from(programmes, kind="Programme")
+    snapshot.add_nodes_from(activities, kind="Activity")
+    parent = {a: data.draw(st.sampled_from([*programmes, None])) for a in activities}
+    for activity, programme in parent.items():
+        if programme is not None:
+            snapshot.add_edge(activity, programme, type="PART_OF")
+    links = data.draw(
+        st.lists(st.tuples(st.sampled_from(actors), st.sampled_from(programmes + activities)))
+    )
+    for actor, item in links:
+        kind = "PARTNERS_IN" if item in programmes else "PARTICIPATED_IN"
+        snapshot.add_edge(actor, item, type=kind, role="IMPLEMENTING")
+    cell_of = {link: ("Africa", f"t{data.draw(st.integers(0, 2))}") for link in set(links)}
+    remove = set(data.draw(st.lists(st.sampled_from(actors + programmes + activities))))
+
+    gone = remove | {a for a, p in parent.items() if p in remove}
+    graph = projection.co_partnership(snapshot)
+    result = resilience.what_if(
+        graph,
+        remove,
+        resilience.CellEngagements.of((c, a, i) for (a, i), c in cell_of.items()),
+        actor_kinds=None,
+        activities=resilience.programme_activities(snapshot),
+    )
+
+    kept = nx.MultiDiGraph(snapshot)
+    kept.remove_nodes_from(gone)
+    after = projection.co_partnership(kept)
+    assert result.after.components == nx.number_connected_components(after)
+    assert result.after.nodes == after.number_of_nodes() == len(set(actors) - remove)
+    assert result.after.connected_actor_pairs == sum(
+        len(c) * (len(c) - 1) // 2 for c in nx.connected_components(after)
+    )
+    covered = {c for c in cell_of.values()}
+    still = {c for (a, i), c in cell_of.items() if a not in gone and i not in gone}
+    assert set(result.lost_cells) == covered - still
+    tying = {i for _, _, items in graph.edges(data="items") for i in items}
+    held = set(graph) | tying
+    assert set(result.removed) == {
+        v for v in remove if v in held or any(parent[a] == v and a in held for a in activities)
+    }
+    assert set(result.removed_activities) == (gone - remove) & held
+
+
+def test_ending_a_programme_loses_the_cells_only_it_served() -> None:
+    """A programme with many partners is the only engagement of a theme in Asia: ending it
+    loses the cell although every partner stays, and its activity goes with it."""
+    g = nx.MultiDiGraph()
+    for state in ("JPN", "IND", "FRA"):
+        g.add_node(state, kind="MemberState", country=state)
+    g.add_node("t-new", kind="ThematicArea", name="New")
+    g.add_node("t-old", kind="ThematicArea", name="Old")
+    g.add_node("prog", kind="Programme")
+    g.add_node("other", kind="Programme")
+    g.add_node("event", kind="Activity", since="2024-05-01", until="2024-05-01")
+    g.add_edge("prog", "t-new", type="ADDRESSES")
+    g.add_edge("other", "t-old", type="ADDRESSES")
+    g.add_edge("event", "prog", type="PART_OF")
+    for state in ("JPN", "IND"):
+        g.add_edge(state, "prog", type="PARTNERS_IN", role="FUNDING")
+        g.add_edge(state, "other", type="PARTNERS_IN", role="FUNDING")
+    g.add_edge("FRA", "event", type="PARTICIPATED_IN", role="SPEAKER")
+    index = coverage.build_index(g)
+    cells = resilience.cell_engagements(index, Window.period(dt.date.min, dt.date.max))
+    assert cells.partners() == {
+        ("Asia", "t-new"): {"IND", "JPN"},
+        ("Asia", "t-old"): {"IND", "JPN"},
+        ("Europe", "t-new"): {"FRA"},
+    }
+    activities = resilience.programme_activities(g)
+    graph = nx.Graph(g.to_undirected())
+    ended = resilience.what_if(graph, ["prog"], cells, actor_kinds=ACTORS, activities=activities)
+    assert ended.lost_cells == (("Asia", "t-new"), ("Europe", "t-new"))
+    assert (ended.covered_before, ended.covered_after) == (3, 1)
+    assert (ended.removed, ended.removed_activities) == (("prog",), ("event",))
+    assert ended.after.nodes == ended.before.nodes - 2
+    # the actors all stay: no cell loses all its partners, which is what used to be asked
+    assert resilience.what_if(graph, ["JPN"], cells, actor_kinds=ACTORS).lost_cells == ()
+    assert resilience.what_if(graph, ["JPN", "IND"], cells, actor_kinds=ACTORS).lost_cells == (
+        ("Asia", "t-new"),
+        ("Asia", "t-old"),
+    )
+    assert resilience.what_if(graph, ["event"], cells, actor_kinds=ACTORS).lost_cells == (
+        ("Europe", "t-new"),
+    )
+
+
+@pytest.mark.parametrize("kind", [None, "CivilSocietyOrganization", "Company"])
+def test_what_if_loses_the_cells_the_snapshot_says_a_programme_alone_served(
+    seed_graphs: SeedGraphs, kind: str | None
+) -> None:
+    """Every programme of the seed, against cells rebuilt from the snapshot by hand."""
+    history = seed_graphs.snapshot()
+    kinds = reference.ACTORS if kind is None else {kind}
+    expected = reference.cell_engagements(history, kinds=kinds)
+    scoped = history
+    if kind is not None:  # the engagements of other actors do not count
+        scoped = nx.MultiDiGraph(history)
+        scoped.remove_edges_from(
+            [
+                (u, v, k)
+                for u, v, k, d in history.edges(keys=True, data=True)
+                if d["type"] in reference.ENGAGEMENTS and history.nodes[u]["kind"] != kind
+            ]
+        )
+    index = coverage.build_index(scoped, 1)
+    cells = resilience.cell_engagements(index, Window.period(dt.date.min, dt.date.max))
+    assert cells.covered() == len(expected)
+    activities = resilience.programme_activities(history)
+    graph = nx.Graph()
+    programmes = sorted(v for v, k in history.nodes(data="kind") if k == "Programme")
+    losing = 0
+    for programme in programmes:
+        lost = reference.lost_cells(expected, history, [programme])
+        result = resilience.what_if(graph, [programme], cells, activities=activities)
+        assert set(result.lost_cells) == lost, programme
+        assert result.covered_after == len(expected) - len(lost)
+        losing += bool(lost)
+    if kind is not None:
+        assert losing, "no programme is the only engagement of a cell: the check is vacuous"
 
 
 def test_reach_counts_pairs_of_actors_joined_by_a_path() -> None:

@@ -407,6 +407,7 @@ def lp_attack(
         assert res.status == 0, res.message  # the true figures are a solution
         return np.asarray(res.x)
 
+    ceiling = 100.0 * (sum(abs(v) for v in truth.values()) + 1.0)
     # Screening: values seen in a few extreme solutions; a figure seen at two values is free.
     rng = np.random.default_rng(0)
     seen_lo = np.full(len(hidden), np.inf)
@@ -415,7 +416,9 @@ def lp_attack(
         rng.normal(size=len(hidden)) for _ in range(4)
     ]:
         # a ceiling far above any true figure keeps these bounded; reaching it means "free"
-        x = solve(obj, [(lower, cap if cap is not None else 1e12)] * len(hidden))
+        # (relative to the data: an absolute 1e12 against funding in millions is numerically
+        # hard for HiGHS, which then reports "unknown")
+        x = solve(obj, [(lower, cap if cap is not None else ceiling)] * len(hidden))
         if x is not None:
             seen_lo = np.minimum(seen_lo, x)
             seen_hi = np.maximum(seen_hi, x)

@@ -88,9 +88,7 @@ def _group_testing(gql: Gql, seed: SeedGraphs, key: str | None) -> tuple[int, in
     return recovered, len(hidden), queries
 
 
-def test_what_if_is_no_oracle_on_hidden_counts(
-    gql: Gql, seed: SeedGraphs
-) -> None:
+def test_what_if_is_no_oracle_on_hidden_counts(gql: Gql, seed: SeedGraphs) -> None:
     found, hidden, queries = _group_testing(gql, seed, key=None)
     assert hidden > 0 and queries > 100
     assert found == 0, f"group testing recovered {found} of {hidden} hidden cells"

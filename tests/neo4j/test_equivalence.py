@@ -30,7 +30,7 @@ from graph.store import (
     SortOrder,
     WeightScope,
 )
-from seeds.illustrative import seed_changes
+from seeds.illustrative import AS_OF, seed_changes
 from seeds.synthetic import generate
 from tests.conftest import neo4j_config
 
@@ -76,7 +76,8 @@ async def pair(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pair]:
     await neo.reset()
     first = [*seed_changes(), *generate(300, seed=11), *tricky_changes()]
     partners = sorted(c.id for c in first if isinstance(c, RelWrite) and c.type == "PARTNERS_IN")
-    second: list[Change] = [RelEnd(rid, "2025-12-31") for rid in partners[::7]]
+    # Ended on the seed's last day, which no partnership starts after.
+    second: list[Change] = [RelEnd(rid, AS_OF.isoformat()) for rid in partners[::7]]
     try:
         for store in (embedded, neo):
             await store.apply(first)
