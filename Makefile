@@ -48,6 +48,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 schema: $(VENV)/.runtime
 	$(BIN)/partnernet schema schema.graphql
@@ -70,4 +71,4 @@ bench-neo4j: $(VENV)/.installed
 	$(BIN)/python bench/neo4j_ingest.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .lockenv
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .lockenv .import_linter_cache

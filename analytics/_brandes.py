@@ -121,6 +121,19 @@ def source_dependencies(
 
     This is networkx's raw betweenness before ``_rescale``: for an undirected graph each
     unordered pair is counted from both ends when both are sources.
+
+    Examples
+    --------
+    On the path a - b - c, the route from a to c runs through b (counted from each end when
+    both ends are sources):
+
+    >>> import networkx as nx
+    >>> from analytics._fast import indexed
+    >>> view = indexed(nx.path_graph(["a", "b", "c"]))
+    >>> source_dependencies(view, [0], weighted=False).tolist()
+    [0.0, 1.0, 0.0]
+    >>> source_dependencies(view, [0, 1, 2], weighted=True).tolist()
+    [0.0, 2.0, 0.0]
     """
     n = view.n
     total = np.zeros(n)

@@ -18,17 +18,10 @@ Conventions used throughout:
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
-from collections.abc import Hashable, Sequence
-from typing import Any, Literal
-
-# NetworKit runs on OpenMP, whose idle threads spin by default. On a small, shared
-# machine the spinning threads starve everything else: a 10-node community detection
-# took 50 ms instead of 1 ms. Sleeping idle threads cost nothing measurable on large
-# graphs. Must be set before the OpenMP runtime loads; an explicit setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Literal, TypeVar
 
 import networkit as nk
 import networkx as nx
@@ -39,9 +32,10 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+T = TypeVar("T")
 Values = Literal["weight", "distance", "one"]
 
-__all__ = ["IndexedGraph", "indexed", "nk"]
+__all__ = ["IndexedGraph", "as_scores", "indexed", "nk"]
 
 
 class IndexedGraph:
@@ -77,11 +71,12 @@ class IndexedGraph:
     def m(self) -> int:
         return int(self.src.size)
 
-    def _cached(self, key: tuple[Any, ...], build: Any) -> Any:
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = build()
-            return self._cache[key]
+            found: T = self._cache[key]
+            return found
 
     def index(self) -> dict[Hashable, int]:
         """Map node id to index."""
@@ -257,7 +252,18 @@ _CACHE_LOCK = threading.Lock()
 
 
 def indexed(graph: nx.Graph, weight: str | None = None) -> IndexedGraph:
-    """The compact view of ``graph`` for ``weight``; cached when the graph is frozen."""
+    """The compact view of ``graph`` for ``weight``; cached when the graph is frozen.
+
+    Examples
+    --------
+    >>> g = nx.freeze(nx.path_graph(["a", "b", "c"]))
+    >>> view = indexed(g, "weight")
+    >>> view.nodes, view.m, indexed(g, "weight") is view, indexed(g, None) is view
+    (('a', 'b', 'c'), 2, True, False)
+    >>> thawed = nx.path_graph(["a", "b", "c"])  # not frozen: converted on every call
+    >>> indexed(thawed) is indexed(thawed)
+    False
+    """
     if not nx.is_frozen(graph):
         return _convert(graph, weight)
     with _CACHE_LOCK:

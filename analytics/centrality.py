@@ -30,12 +30,15 @@ import scipy.sparse.csgraph as csgraph
 
 from analytics._brandes import source_dependencies
 from analytics._fast import FloatArray, IndexedGraph, as_scores, indexed, nk
+from analytics.errors import AnalysisTooLarge
 
 __all__ = [
     "DEFAULT_WORK_BUDGET",
     "AnalysisTooLarge",
+    "Broker",
     "CentralityResult",
     "betweenness_centrality",
+    "brokers",
     "closeness_centrality",
     "constraint",
     "core_number",
@@ -50,18 +53,6 @@ __all__ = [
 DEFAULT_WORK_BUDGET = 2_000_000_000
 """Default ceiling on ``sources * edges`` for all-pairs path measures: about a minute of
 exact betweenness on two cores; the API can pass its own."""
-
-
-class AnalysisTooLarge(Exception):
-    """A measure would exceed its work budget; the message says what to do instead."""
-
-    def __init__(self, measure: str, cost: int, budget: int, advice: str) -> None:
-        self.measure = measure
-        self.cost = cost
-        self.budget = budget
-        super().__init__(
-            f"{measure} would cost about {cost:,} units of work (budget {budget:,}); {advice}"
-        )
 
 
 @dataclass(frozen=True)
@@ -205,7 +196,7 @@ def estimate_betweenness_cost(graph: nx.Graph, *, k: int | None = None) -> int:
     """
     n = graph.number_of_nodes()
     sources = n if k is None else min(k, n)
-    return sources * max(graph.number_of_edges(), 1)
+    return int(sources * max(graph.number_of_edges(), 1))
 
 
 def _rescale(
@@ -228,7 +219,8 @@ def _rescale(
         off_source = big_n / (k * correction)
     factors = np.full(n, off_source)
     factors[sources] = on_source
-    return raw * factors
+    scaled: FloatArray = raw * factors
+    return scaled
 
 
 def betweenness_centrality(
@@ -743,3 +735,55 @@ def core_number(graph: nx.Graph) -> CentralityResult:
     return CentralityResult(
         "core_number", {v: float(cores[v]) for v in simple}, "none (integer k)", "networkx"
     )
+
+
+# --------------------------------------------------------------------------- brokers
+
+
+@dataclass(frozen=True)
+class Broker:
+    """An actor spanning structural holes: its Burt constraint and effective size
+    (:func:`constraint`, :func:`effective_size`) and its number of distinct partners
+    (``degree``, self-loops aside)."""
+
+    node: Hashable
+    constraint: float
+    effective_size: float
+    degree: int
+
+    @property
+    def efficiency(self) -> float:
+        """Burt's efficiency: effective size per partner (0 without partners)."""
+        return self.effective_size / self.degree if self.degree else 0.0
+
+
+def brokers(
+    graph: nx.Graph, *, weight: str | None = None, budget: int | None = DEFAULT_WORK_BUDGET
+) -> list[Broker]:
+    """Brokers first: lowest Burt constraint, then largest effective size, then id.
+
+    Isolated actors have no ego network and are left out, as in :func:`constraint`.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Any graph, as for :func:`constraint`.
+    weight : str, optional
+        Tie strength attribute.
+    budget : int, optional
+        Ceiling on the sum of squared degrees, for each of the two measures.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("broker", "a"), ("broker", "b"), ("broker", "c"), ("a", "x")])
+    >>> top = brokers(g)[0]
+    >>> top.node, round(top.constraint, 3), top.degree, top.effective_size, top.efficiency
+    ('broker', 0.333, 3, 3.0, 1.0)
+    """
+    low = constraint(graph, weight=weight, budget=budget).scores
+    size = effective_size(graph, weight=weight, budget=budget).scores
+    ties = degree_centrality(graph, normalized=False).scores
+    found = [Broker(v, c, size[v], round(ties[v])) for v, c in low.items()]
+    found.sort(key=lambda b: (b.constraint, -b.effective_size, str(b.node)))
+    return found

@@ -54,10 +54,19 @@ from analytics.coverage import (
 )
 from analytics.disclosure import FULL_LATTICE, Disclosure, decide
 from analytics.suppression import Protection
-from graph.store import WeightScope
+from graph.model import WeightScope
 
 #: Most cells one matrix may hold after selection; beyond it, select rows or columns.
 MAX_CELLS: Final = 25_000
+
+NeedWeights = Mapping[tuple[WeightScope, str], float]
+"""Need/priority weights by (scope, key), as the stores keep them: the scope is ``COUNTRY``
+(key: ISO3), ``SUBREGION`` or ``REGION`` (key: the M49 name) or ``THEME`` (key: the thematic
+area's id); anything absent weighs 1."""
+
+#: The weight scope of each geography level.
+_GEO_SCOPES: Final = {3: WeightScope.COUNTRY, 2: WeightScope.SUBREGION, 1: WeightScope.REGION}
+_THEME_SCOPE: Final = WeightScope.THEME
 
 
 class Withheld(Exception):
@@ -131,7 +140,12 @@ class Benchmark(StrEnum):
 @dataclass(frozen=True)
 class MatrixQuery:
     """What to show: the grouping (first dimension the rows, the others the columns), which
-    values of grouped dimensions to select, and the benchmark for gaps."""
+    values of grouped dimensions to select, and the benchmark for gaps.
+
+    >>> query = MatrixQuery.of([Dimension.REGION, Dimension.THEME])
+    >>> query.levels, MatrixQuery.of([Dimension.REGION], breakdown=True).top
+    ((1, 1, 0), (1, 0, 1))
+    """
 
     group_by: tuple[Dimension, ...]
     selection: tuple[tuple[Dimension, frozenset[str]], ...] = ()
@@ -262,18 +276,15 @@ class Matrix:
 # --------------------------------------------------------------------------- building
 
 
-def _need(
-    weights: Mapping[tuple[WeightScope, str], float], cube: Cube, levels: Levels, coords: Coords
-) -> float:
+def _need(weights: NeedWeights, cube: Cube, levels: Levels, coords: Coords) -> float:
     geo_tree, theme_tree, _ = cube.index.trees
     geo = 1.0
     lv, i = levels[GEO], coords[GEO]
-    scopes = {3: WeightScope.COUNTRY, 2: WeightScope.SUBREGION, 1: WeightScope.REGION}
     while lv > 0:
         key = geo_tree.keys[lv][i]
         if key == UNSPECIFIED:
             break
-        w = weights.get((scopes[lv], key))
+        w = weights.get((_GEO_SCOPES[lv], key))
         if w is not None:
             geo = w
             break
@@ -281,7 +292,7 @@ def _need(
         lv -= 1
     theme = 1.0
     if levels[THEME]:
-        theme = weights.get((WeightScope.THEME, theme_tree.keys[1][coords[THEME]]), 1.0)
+        theme = weights.get((_THEME_SCOPE, theme_tree.keys[1][coords[THEME]]), 1.0)
     return geo * theme
 
 
@@ -290,7 +301,7 @@ class _Builder:
         self,
         cube: Cube,
         query: MatrixQuery,
-        weights: Mapping[tuple[WeightScope, str], float],
+        weights: NeedWeights,
         k: int | None,
     ) -> None:
         self.cube = cube
@@ -424,11 +435,28 @@ def _axis(
 def build_matrix(
     cube: Cube,
     query: MatrixQuery,
-    weights: Mapping[tuple[WeightScope, str], float],
+    weights: NeedWeights,
     k: int | None,
 ) -> Matrix:
     """The coverage matrix of ``query`` as a caller with threshold ``k`` (None: privileged)
-    may see it."""
+    may see it.
+
+    Examples
+    --------
+    One CSO based in Kenya partners in a programme; Africa's need weighs 2:
+
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> from analytics.coverage import build_index
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("cso", kind="CivilSocietyOrganization", country="KEN")
+    >>> g.add_node("prog", kind="Programme")
+    >>> _ = g.add_edge("cso", "prog", type="PARTNERS_IN", since="2020-01-01")
+    >>> cube = Cube(build_index(g), Window.as_of(dt.date(2024, 6, 30)), GeographyBasis.PARTNER)
+    >>> m = build_matrix(cube, MatrixQuery.of([Dimension.REGION]), {("REGION", "Africa"): 2}, None)
+    >>> [(h.key, r[0].partners, r[0].need) for h, r in zip(m.rows, m.cells) if r[0].partners]
+    [('Africa', 1, 2.0)]
+    """
     b = _Builder(cube, query, weights, k)
     levels = query.levels
     if b.protection is not None and levels in b.protection.withheld:

@@ -120,12 +120,20 @@ def _point_under(
 
 def sole_partner_cells_shown(privileged: bool) -> bool:
     """Whether ``singlePointsOfFailure`` may name cells with one partner (and count them):
-    only to privileged callers, since a sole partner is a count of 1, always below k."""
+    only to privileged callers, since a sole partner is a count of 1, always below k.
+
+    >>> sole_partner_cells_shown(privileged=False), sole_partner_cells_shown(privileged=True)
+    (False, True)
+    """
     return privileged
 
 
 def lost_cells_shown(privileged: bool) -> bool:
     """Whether ``whatIf`` may say which cells a removal leaves without an engagement (and count
     covered cells): only to privileged callers. For anyone else the answer would depend on
-    hidden counts and could be used as a group-testing oracle on them."""
+    hidden counts and could be used as a group-testing oracle on them.
+
+    >>> lost_cells_shown(privileged=False)
+    False
+    """
     return privileged

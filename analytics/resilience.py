@@ -22,7 +22,7 @@ engagement before and has none after, whichever of those removals took the last 
 
 Connectivity is undirected and ignores self-loops and parallel edges: a partnership ties
 both ends whichever way it points. Every function is linear in the size of the graph (one
-depth-first search, or one scipy components pass), so they run on the 1M-relationship graph.
+block decomposition, or one scipy components pass), so they run on the 1M-relationship graph.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
 from analytics._fast import IndexedGraph, IntArray, indexed
+from analytics.blocks import blocks
 from analytics.coverage import (
     GEO,
     THEME,
@@ -61,6 +62,7 @@ __all__ = [
     "cell_partners",
     "cut_vertices",
     "programme_activities",
+    "ranked_cut_vertices",
     "reach",
     "single_points_of_failure",
     "what_if",
@@ -84,73 +86,6 @@ def _actor_mask(
         return [1] * len(nodes)
     attrs = graph.nodes
     return [1 if attrs[v].get("kind") in kinds else 0 for v in nodes]
-
-
-def _adjacency(graph: nx.Graph) -> tuple[tuple[Hashable, ...], list[int], list[int]]:
-    """Node order and the undirected, loop-free, simple adjacency as CSR lists."""
-    view = indexed(graph).undirected()
-    csr = view.csr("one", loops=False)
-    return view.nodes, csr.indptr.tolist(), csr.indices.tolist()
-
-
-@dataclass
-class _Dfs:
-    """Depth-first search results: discovery order, low points, subtree sizes."""
-
-    disc: list[int]
-    low: list[int]
-    size: list[int]
-    actors: list[int]
-    #: Per component (root), its members in discovery order.
-    components: list[list[int]]
-    #: Tree edges as (parent, child).
-    tree: list[tuple[int, int]]
-
-
-def _dfs(indptr: list[int], indices: list[int], actor: list[int]) -> _Dfs:
-    """Iterative Hopcroft-Tarjan search over a simple undirected CSR graph.
-
-    Recursion would overflow on the long chains of a large sparse graph, hence the explicit
-    stack of (node, parent, next neighbour position).
-    """
-    n = len(indptr) - 1
-    disc = [-1] * n
-    low = [0] * n
-    size = [1] * n
-    actors = list(actor)
-    components: list[list[int]] = []
-    tree: list[tuple[int, int]] = []
-    clock = 0
-    for root in range(n):
-        if disc[root] != -1:
-            continue
-        disc[root] = low[root] = clock
-        clock += 1
-        members = [root]
-        stack = [[root, -1, indptr[root]]]
-        while stack:
-            frame = stack[-1]
-            v, parent, i = frame
-            if i < indptr[v + 1]:
-                frame[2] = i + 1
-                w = indices[i]
-                if disc[w] == -1:
-                    disc[w] = low[w] = clock
-                    clock += 1
-                    members.append(w)
-                    tree.append((v, w))
-                    stack.append([w, v, indptr[w]])
-                elif w != parent and disc[w] < low[v]:
-                    low[v] = disc[w]
-                continue
-            stack.pop()
-            if parent != -1:
-                if low[v] < low[parent]:
-                    low[parent] = low[v]
-                size[parent] += size[v]
-                actors[parent] += actors[v]
-        components.append(members)
-    return _Dfs(disc, low, size, actors, components, tree)
 
 
 # --------------------------------------------------------------------------- cut vertices
@@ -177,20 +112,14 @@ class CutImpact:
     cut_off_actors: int
 
 
-def _largest_out(pieces: list[tuple[int, int]]) -> tuple[int, int]:
-    """Nodes and actors outside the largest piece (by nodes, then actors)."""
-    biggest = max(pieces)
-    return sum(p[0] for p in pieces) - biggest[0], sum(p[1] for p in pieces) - biggest[1]
-
-
 def cut_vertices(
     graph: nx.Graph, *, actor_kinds: Collection[str] | None = ACTOR_KINDS
 ) -> dict[Hashable, CutImpact]:
     """Every articulation point, with the pieces its removal leaves.
 
-    One depth-first search finds them all (Hopcroft-Tarjan) and, from subtree sizes, the
-    size of every piece, so the impact of all cut vertices costs one linear pass instead of
-    one components computation per candidate.
+    The graph's blocks (:mod:`analytics.blocks`) give them all and the size of every piece,
+    so the impact of all cut vertices costs one linear pass instead of one components
+    computation per candidate.
 
     Parameters
     ----------
@@ -214,30 +143,32 @@ def cut_vertices(
     >>> sorted(impact), impact["hub"].pieces, impact["hub"].cut_off_nodes
     (['c', 'hub'], 3, 2)
     """
-    nodes, indptr, indices = _adjacency(graph)
-    actor = _actor_mask(graph, nodes, actor_kinds)
-    dfs = _dfs(indptr, indices, actor)
-    separated: dict[int, list[tuple[int, int]]] = {}
-    for parent, child in dfs.tree:
-        if dfs.low[child] >= dfs.disc[parent]:
-            separated.setdefault(parent, []).append((dfs.size[child], dfs.actors[child]))
-    out: dict[Hashable, CutImpact] = {}
-    for members in dfs.components:
-        root = members[0]
-        total, total_actors = dfs.size[root], dfs.actors[root]
-        for v in members:
-            pieces = separated.get(v)
-            if not pieces:
-                continue
-            rest = total - 1 - sum(p[0] for p in pieces)
-            if rest > 0:
-                rest_actors = total_actors - actor[v] - sum(p[1] for p in pieces)
-                pieces = [*pieces, (rest, rest_actors)]
-            if len(pieces) < 2:
-                continue
-            nodes_out, actors_out = _largest_out(pieces)
-            out[nodes[v]] = CutImpact(nodes[v], len(pieces), nodes_out, actors_out)
-    return out
+    found = blocks(graph)
+    nodes = found.nodes
+    actor = np.asarray(_actor_mask(graph, nodes, actor_kinds), dtype=np.int64)
+    cut, pieces, nodes_out, actors_out = found.cut_off(actor)
+    return {
+        nodes[v]: CutImpact(nodes[v], p, n_out, a_out)
+        for v, p, n_out, a_out in zip(
+            cut.tolist(), pieces.tolist(), nodes_out.tolist(), actors_out.tolist(), strict=True
+        )
+    }
+
+
+def ranked_cut_vertices(
+    graph: nx.Graph, *, actor_kinds: Collection[str] | None = ACTOR_KINDS
+) -> list[CutImpact]:
+    """:func:`cut_vertices`, those cutting off most actors first, then most nodes, then by id.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "hub"), ("b", "hub"), ("hub", "c"), ("c", "d")])
+    >>> [(c.node, c.cut_off_actors) for c in ranked_cut_vertices(g, actor_kinds=None)]
+    [('hub', 2), ('c', 1)]
+    """
+    found = cut_vertices(graph, actor_kinds=actor_kinds).values()
+    return sorted(found, key=lambda c: (-c.cut_off_actors, -c.cut_off_nodes, str(c.node)))
 
 
 @dataclass(frozen=True)
@@ -275,23 +206,16 @@ def bridge_impacts(
     >>> [(b.ends, b.cut_off_nodes) for b in bridge_impacts(g, actor_kinds=None)]
     [(('c', 'd'), 2), (('d', 'e'), 1)]
     """
-    nodes, indptr, indices = _adjacency(graph)
-    actor = _actor_mask(graph, nodes, actor_kinds)
-    dfs = _dfs(indptr, indices, actor)
-    root_of = [0] * len(nodes)
-    for members in dfs.components:
-        for v in members:
-            root_of[v] = members[0]
+    found = blocks(graph)
+    nodes = found.nodes
+    actor = np.asarray(_actor_mask(graph, nodes, actor_kinds), dtype=np.int64)
+    ends, nodes_off, actors_off = found.bridge_sides(actor)
     out: list[BridgeImpact] = []
-    for parent, child in dfs.tree:
-        if dfs.low[child] <= dfs.disc[parent]:
-            continue
-        root = root_of[child]
-        inside = (dfs.size[child], dfs.actors[child])
-        outside = (dfs.size[root] - inside[0], dfs.actors[root] - inside[1])
-        smaller = min(inside, outside)
-        a, b = sorted((nodes[parent], nodes[child]), key=str)
-        out.append(BridgeImpact((a, b), smaller[0], smaller[1]))
+    for (u, v), n_off, a_off in zip(
+        ends.tolist(), nodes_off.tolist(), actors_off.tolist(), strict=True
+    ):
+        a, b = sorted((nodes[u], nodes[v]), key=str)
+        out.append(BridgeImpact((a, b), n_off, a_off))
     out.sort(key=lambda x: (-x.cut_off_nodes, -x.cut_off_actors, str(x.ends[0]), str(x.ends[1])))
     return out
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import cast
 
 import networkx as nx
 import numpy as np
-import rustworkx as rx
 import scipy.sparse.csgraph as csgraph
 
 from analytics._fast import IndexedGraph, IntArray, indexed, nk
+from analytics.blocks import blocks
 from analytics.centrality import DEFAULT_WORK_BUDGET
 
 __all__ = [
@@ -31,6 +30,7 @@ __all__ = [
     "bridges",
     "communities",
     "connected_components",
+    "internal_strengths",
     "modularity",
     "summary",
 ]
@@ -240,6 +240,49 @@ def communities(
     )
 
 
+def internal_strengths(
+    graph: nx.Graph, groups: Iterable[Iterable[Hashable]], *, weight: str | None = "weight"
+) -> list[list[tuple[Hashable, float]]]:
+    """Each group's members with the strength of their ties inside it, strongest first.
+
+    A member's internal strength is the summed weight of its ties to the other members of its
+    group: who to call to reach that circle. Directions are dropped first (reciprocal weights
+    summed), as in :func:`communities`; self-loops do not count.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Any graph.
+    groups : iterable of iterables
+        A partition of the nodes (e.g. :attr:`CommunityResult.communities`).
+    weight : str, optional
+        Tie strength attribute (missing means 1); ``None`` counts ties.
+
+    Returns
+    -------
+    list of list
+        Per group, in the given order: ``(node, strength)`` by strength descending, then id.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph([("a", "b"), ("a", "c"), ("c", "x")])
+    >>> internal_strengths(g, [["a", "b", "c"], ["x"]], weight=None)
+    [[('a', 2.0), ('b', 1.0), ('c', 1.0)], [('x', 0.0)]]
+    """
+    chosen = [list(members) for members in groups]
+    view = indexed(graph, weight).undirected()
+    labels = _labels(view, chosen)
+    inside = (labels[view.src] == labels[view.dst]) & (view.src != view.dst)
+    strength = np.bincount(view.src[inside], weights=view.weight[inside], minlength=view.n)
+    strength += np.bincount(view.dst[inside], weights=view.weight[inside], minlength=view.n)
+    index = view.index()
+    return [
+        sorted(((v, float(strength[index[v]])) for v in members), key=lambda x: (-x[1], str(x[0])))
+        for members in chosen
+    ]
+
+
 def articulation_points(graph: nx.Graph) -> list[Hashable]:
     """Actors whose removal would split the network.
 
@@ -250,7 +293,8 @@ def articulation_points(graph: nx.Graph) -> list[Hashable]:
     Returns
     -------
     list
-        Node ids sorted by id. Backend ``rustworkx``.
+        Node ids sorted by id: the nodes in two or more blocks (:mod:`analytics.blocks`).
+        Backend ``rustworkx``.
 
     Examples
     --------
@@ -258,9 +302,8 @@ def articulation_points(graph: nx.Graph) -> list[Hashable]:
     >>> articulation_points(nx.path_graph(["a", "b", "c"]))
     ['b']
     """
-    view = indexed(graph).undirected()
-    points = rx.articulation_points(view.rustworkx("one"))
-    return sorted((view.nodes[i] for i in points), key=str)
+    found = blocks(graph)
+    return sorted((found.nodes[i] for i in found.cut_vertices().tolist()), key=str)
 
 
 def bridges(graph: nx.Graph) -> list[tuple[Hashable, Hashable]]:
@@ -273,7 +316,8 @@ def bridges(graph: nx.Graph) -> list[tuple[Hashable, Hashable]]:
     Returns
     -------
     list of tuple
-        Each bridge as a pair sorted by id; the list sorted. Backend ``rustworkx``.
+        Each bridge as a pair sorted by id; the list sorted: the blocks of one link
+        (:mod:`analytics.blocks`). Backend ``rustworkx``.
 
     Examples
     --------
@@ -281,12 +325,10 @@ def bridges(graph: nx.Graph) -> list[tuple[Hashable, Hashable]]:
     >>> bridges(nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]))
     [('c', 'd')]
     """
-    view = indexed(graph).undirected()
-    # rustworkx's stub types the pairs as ``tuple[int]``; they are (u, v) index pairs
-    found = cast(set[tuple[int, int]], rx.bridges(view.rustworkx("one")))
+    found = blocks(graph)
     pairs: list[tuple[Hashable, Hashable]] = []
-    for u, v in found:
-        ends = sorted((view.nodes[u], view.nodes[v]), key=str)
+    for u, v in found.bridges().tolist():
+        ends = sorted((found.nodes[u], found.nodes[v]), key=str)
         pairs.append((ends[0], ends[1]))
     return sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
 

@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
+        # Creates the Neo4j driver from the settings, owned by the store: closing the store
+        # below closes it. Settings the driver refuses raise here and stop the start, like
+        # StoreInUse: they never heal, so serving 503s would only hide them.
         active = store or store_from_settings(settings)
         if owned:
             try:

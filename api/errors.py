@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from graphql import GraphQLError, ObjectFieldNode, ValueNode
 
+from analytics import errors as analytics_errors
 from graph.errors import GraphError, NotFound, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -78,11 +79,12 @@ def client_error(error: GraphQLError) -> GraphQLError:
         return error  # syntax/validation errors and our own ApiErrors
     if isinstance(original, StoreUnavailable):
         return _replace(error, UNAVAILABLE_MESSAGE, ErrorCode.STORE_UNAVAILABLE)
-    if isinstance(original, NotFound):
+    if isinstance(original, NotFound | analytics_errors.NotFound):
         return _replace(error, original.message, ErrorCode.NOT_FOUND)
-    if isinstance(original, GraphError):
-        # A store refusing arguments (e.g. a cursor it cannot decode): the message names the
-        # argument and was written for people, so it may be shown.
+    if isinstance(original, GraphError | analytics_errors.InvalidArgument):
+        # A store or an analysis refusing arguments (e.g. a cursor it cannot decode, a depth
+        # out of range): the message names the argument and was written for people, so it
+        # may be shown.
         extensions = {"argument": original.field} if original.field else {}
         return _replace(error, str(original), ErrorCode.BAD_USER_INPUT, **extensions)
     # Strawberry has already logged it with its traceback (Schema.process_errors).
@@ -160,7 +162,13 @@ class CodedErrorsSchema(strawberry.Schema):
         errors[:] = [client_error(e) for e in errors]
 
 
+#: Errors raised for the client to read (besides coded GraphQL errors): a graph refusal, or
+#: an analysis refusing its subject or an argument. Any other analytics error that reaches
+#: here (a budget no resolver caught) is an internal failure.
+_CLIENT_ERRORS = GraphError | analytics_errors.NotFound | analytics_errors.InvalidArgument
+
+
 def _is_internal(error: GraphQLError) -> bool:
     """Whether ``error`` is an unexpected failure (not one written for the client)."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | GraphError)
+    return original is not None and not isinstance(original, GraphQLError | _CLIENT_ERRORS)

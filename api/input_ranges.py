@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from analytics.lineage import MAX_DEPTH
-from api.nodes.pagination import MAX_PAGE
+from api.core.paging import MAX_PAGE
 
 DATE_MIN: Final = dt.date(1900, 1, 1)
 DATE_MAX: Final = dt.date(2100, 12, 31)

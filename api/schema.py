@@ -18,9 +18,10 @@ from strawberry.types import Info
 
 from api import centrality, coverage, keys, lineage, network
 from api.context import Context
+from api.core.paging import MAX_PAGE
 from api.errors import CodedErrorsSchema, bad_input, not_found
 from api.http import CACHE_MAXSIZE, DocumentCachingSchema
-from api.nodes import MAX_PAGE, NODE_TYPES, Node, NodeKindEnum, decode_global_id, shown_object
+from api.nodes import NODE_TYPES, Node, NodeKindEnum, decode_global_id, shown_object
 
 
 @strawberry.type(description="Service health and the graph revision being served.")

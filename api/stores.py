@@ -8,6 +8,9 @@ from graph.store import GraphStore
 
 
 def store_from_settings(settings: Settings) -> GraphStore:
+    """An unopened store. For Neo4j this creates the driver (so only in the app lifespan or a
+    CLI command, never at import) and hands it to the store, which owns it: ``close()`` on
+    the store closes the driver. Invalid Neo4j settings raise ``StoreUnavailable`` here."""
     return create_store(
         settings.store,
         db_path=settings.db_path,

@@ -40,6 +40,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# NetworKit as the server runs it: OpenMP's idle threads asleep (api/cli.py, quiet_openmp),
+# set before the first import of NetworKit, which is when OpenMP reads it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import networkx as nx
 import numpy as np

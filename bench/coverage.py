@@ -45,7 +45,7 @@ from api.coverage.params import MatrixRequest
 from api.coverage.service import CoverageService, service_for
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
-from graph.store import WeightScope
+from graph.model import WeightScope
 
 AS_OF = "2025-06-30"
 KEY = "bench-staff-key"
@@ -260,7 +260,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per figure")
     args = parser.parse_args()
 
-    from api.cli import SYNTHETIC_BATCH, _batched, seed_store
+    from api.cli import SYNTHETIC_BATCH, seed_store
+    from graph.batching import batched
     from seeds.synthetic import generate
 
     failures: list[str] = []
@@ -313,7 +314,7 @@ def main() -> int:
             async def large() -> dict[str, float]:
                 store = await open_store(db)
                 t = time.perf_counter()
-                for batch in _batched(generate(args.actors), SYNTHETIC_BATCH):
+                for batch in batched(generate(args.actors), SYNTHETIC_BATCH):
                     await store.apply(batch)
                 built = time.perf_counter() - t
                 t = time.perf_counter()

@@ -9,7 +9,7 @@ directory (``--db`` keeps or reuses the file), and into Neo4j when ``NEO4J_URI``
 It first times, once per store, what every lineage query of a revision shares:
 
 * ``read``: the store's ``records`` (every node and every flow relationship);
-* ``compile``: building the :class:`analytics.flow_index.FlowIndex` from them.
+* ``compile``: building the :class:`analytics.lineage.FlowIndex` from them.
 
 Then for each start outcome, as medians of ``--repeat`` runs after one warm-up:
 
@@ -51,15 +51,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import networkx as nx
 
 from analytics import lineage as L
-from analytics.flow import FLOW_TYPES
-from analytics.flow_index import FlowIndex
 from api.cli import SYNTHETIC_BATCH, seed_store
 from api.context import Context
 from api.lineage.cache import RESULTS
 from api.policy import Policy
 from api.schema import schema
 from graph.embedded import EmbeddedStore
-from graph.model import RelType
+from graph.model import Relationship
 from graph.store import GraphStore
 from seeds.synthetic import generate
 
@@ -99,15 +97,10 @@ async def timed(work: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float,
 async def peer_graph(store: GraphStore) -> nx.DiGraph:
     """The lineage relationships as a plain DiGraph, oriented from outcome to contributor."""
     g = nx.DiGraph()
-    steps = L.UPSTREAM_STEPS
     async for record in store.export_records():
-        rel_type = getattr(record, "type", None)
-        if isinstance(rel_type, RelType) and rel_type in steps:
-            start, end = record.start, record.end  # type: ignore[union-attr]
-            if steps[rel_type].value == "OUT":
-                g.add_edge(start, end)
-            else:
-                g.add_edge(end, start)
+        if isinstance(record, Relationship) and record.type in L.FLOW_TYPES:
+            contributor, beneficiary = L.flow_ends(record)
+            g.add_edge(beneficiary, contributor)
     return g
 
 
@@ -115,10 +108,10 @@ async def measure(name: str, store: GraphStore, peer: nx.DiGraph, repeat: int) -
     counts = await store.counts_by_kind()
     print(f"\n== {name}: {sum(counts.values()):,} nodes, revision {await store.revision()}")
     t = time.perf_counter()
-    found = await store.records(FLOW_TYPES)
+    found = await store.records(L.FLOW_TYPES)
     t_read = time.perf_counter() - t
     t = time.perf_counter()
-    index = FlowIndex(found.nodes, found.relationships)
+    index = L.FlowIndex(found.nodes, found.relationships)
     t_compile = time.perf_counter() - t
     print(
         f"once per revision: read {len(found.nodes):,} nodes + {len(found.relationships):,} "
@@ -138,23 +131,29 @@ async def measure(name: str, store: GraphStore, peer: nx.DiGraph, repeat: int) -
             return found
 
         t_lineage, lin = await timed(lineage, repeat)
-        t_paths, _ = await timed(lambda found=lin: _sync(lambda: found.paths(20)), repeat)
+
+        def paths(found: L.Lineage = lin) -> Awaitable[Any]:
+            return _sync(lambda: found.paths(20))
+
+        t_paths, _ = await timed(paths, repeat)
 
         async def query(s: str = start, clear: bool = True) -> Any:
             if clear:
-                RESULTS.clear()
+                RESULTS(store).clear()
             result = await schema.execute(QUERY, {"id": s}, context_value=ctx)
             assert not result.errors, result.errors
             return result
 
         t_graphql, _ = await timed(query, repeat)
-        t_cached, _ = await timed(lambda s=start: query(s, clear=False), repeat)
-        t_bfs, reached = await timed(
-            lambda s=start: _sync(
-                lambda: nx.single_source_shortest_path_length(peer, s, cutoff=DEPTH)
-            ),
-            repeat,
-        )
+
+        def cached(s: str = start) -> Awaitable[Any]:
+            return query(s, clear=False)
+
+        def bfs(s: str = start) -> Awaitable[Any]:
+            return _sync(lambda: nx.single_source_shortest_path_length(peer, s, cutoff=DEPTH))
+
+        t_cached, _ = await timed(cached, repeat)
+        t_bfs, reached = await timed(bfs, repeat)
         same = set(reached) == set(lin.node_ids)
         print(
             f"{start:<16} {len(lin.node_ids):>7,} {len(lin.edge_ids):>7,} "
@@ -188,19 +187,18 @@ async def neo4j(args: argparse.Namespace, peer: nx.DiGraph, reference: GraphStor
         return
     try:
         from graph.factory import Neo4jConfig
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j import Neo4jStore, create_driver
     except ImportError as err:
         print(f"\n== neo4j: the Neo4j store is not available ({err}); not measured")
         return
-    store = Neo4jStore(
-        Neo4jConfig(
-            uri=uri,
-            user=os.environ.get("NEO4J_USER", "neo4j"),
-            password=os.environ.get("NEO4J_PASSWORD", "partnernet-dev"),
-            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-            timeout=float(os.environ.get("NEO4J_TIMEOUT", "600")),
-        )
+    cfg = Neo4jConfig(
+        uri=uri,
+        user=os.environ.get("NEO4J_USER", "neo4j"),
+        password=os.environ.get("NEO4J_PASSWORD", "partnernet-dev"),
+        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        timeout=float(os.environ.get("NEO4J_TIMEOUT", "600")),
     )
+    store = Neo4jStore(create_driver(cfg), cfg, owns_driver=True)  # closing it closes the driver
     await store.open()
     try:
         want = await reference.counts_by_kind()

@@ -45,7 +45,7 @@ if "--no-rust" in sys.argv:  # before anything imports the driver: hide the Rust
 
 from api.cli import seed_store  # noqa: E402
 from graph.factory import Neo4jConfig  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
+from graph.neo4j import Neo4jStore, create_driver  # noqa: E402
 from graph.store import Change, NodeWrite, RelWrite  # noqa: E402
 from seeds.synthetic import generate  # noqa: E402
 
@@ -63,6 +63,12 @@ def config(batch_size: int) -> Neo4jConfig:
         timeout=120.0,
         batch_size=batch_size,
     )
+
+
+def new_store(batch_size: int) -> Neo4jStore:
+    """A store over a driver of its own: closing the store closes the driver."""
+    cfg = config(batch_size)
+    return Neo4jStore(create_driver(cfg), cfg, owns_driver=True)
 
 
 def synthetic(relationships: int) -> list[Change]:
@@ -115,7 +121,7 @@ async def per_row(store: Neo4jStore, changes: list[Change]) -> float:
 
 
 async def ingest(args: argparse.Namespace) -> dict[str, float]:
-    store = Neo4jStore(config(args.batch_size))
+    store = new_store(args.batch_size)
     await store.open()
     try:
         if sum((await store.counts_by_kind()).values()) and not args.reset:
@@ -146,7 +152,7 @@ def snapshot_child(args: argparse.Namespace) -> None:
     """Runs in a fresh process (``--no-rust`` hid the Rust codec at import time)."""
 
     async def load() -> dict[str, float]:
-        store = Neo4jStore(config(args.batch_size))
+        store = new_store(args.batch_size)
         await store.open()
         try:
             seconds = float("inf")

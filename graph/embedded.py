@@ -19,10 +19,11 @@ import contextlib
 import dataclasses
 import json
 import sqlite3
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from graph import keys
 from graph.changes import Plan, plan_changes
@@ -30,7 +31,7 @@ from graph.errors import StoreInUse, StoreUnavailable
 from graph.integrity import check_results_chain
 from graph.keys import ApiKey
 from graph.memory import MemoryGraph
-from graph.model import Node, NodeKind, Relationship, RelType
+from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
 from graph.snapshot import build_snapshot
 from graph.store import (
     ApplyResult,
@@ -42,7 +43,6 @@ from graph.store import (
     Page,
     Snapshot,
     SortOrder,
-    WeightScope,
 )
 from graph.weights import validate_weights
 from graph.writer_lock import WriterLock
@@ -105,7 +105,7 @@ class EmbeddedStore:
         self._weights: dict[tuple[WeightScope, str], float] = {}
         self._keys: dict[str, ApiKey] = {}
         self._write_lock = asyncio.Lock()
-        self._snapshots: OrderedDict[tuple[int, str | None], Snapshot] = OrderedDict()
+        self._snapshots: LRUCache[tuple[int, str | None], Snapshot] = LRUCache(_SNAPSHOT_CACHE_SIZE)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -203,14 +203,9 @@ class EmbeddedStore:
         key = (self._revision, as_of)
         snap = self._snapshots.get(key)
         if snap is None:
-            snap = build_snapshot(
+            snap = self._snapshots[key] = build_snapshot(
                 self._revision, self._mem.nodes.values(), self._mem.rels.values(), as_of
             )
-            self._snapshots[key] = snap
-            while len(self._snapshots) > _SNAPSHOT_CACHE_SIZE:
-                self._snapshots.popitem(last=False)
-        else:
-            self._snapshots.move_to_end(key)
         return snap
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
@@ -238,21 +233,12 @@ class EmbeddedStore:
             return revision
 
     def _commit_weights(self, weights: dict[tuple[WeightScope, str], float], revision: int) -> None:
-        db = self._db
-        assert db is not None
-        try:
-            self._begin(db, revision)
+        with self._transaction(revision) as db:
             db.execute("DELETE FROM need_weights")
             db.executemany(
                 "INSERT INTO need_weights(scope, key, weight) VALUES (?, ?, ?)",
                 ((scope.value, key, w) for (scope, key), w in sorted(weights.items())),
             )
-            db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
 
     async def export_records(self) -> AsyncIterator[Node | Relationship]:
         for node_id in sorted(self._mem.nodes):
@@ -289,10 +275,7 @@ class EmbeddedStore:
             return ApplyResult(revision, len(plan.nodes), len(plan.relationships))
 
     def _commit(self, plan: Plan, revision: int) -> None:
-        db = self._db
-        assert db is not None
-        try:
-            self._begin(db, revision)
+        with self._transaction(revision) as db:
             db.executemany(
                 "INSERT INTO nodes(id, kind, props) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, props=excluded.props",
@@ -303,12 +286,6 @@ class EmbeddedStore:
                 "ON CONFLICT(id) DO UPDATE SET props=excluded.props",
                 ((r.id, r.type.value, r.start, r.end, _dumps(r.props)) for r in plan.relationships),
             )
-            db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
 
     # ------------------------------------------------------------------ API keys
     #
@@ -376,24 +353,36 @@ class EmbeddedStore:
     def _commit_key(self, sql: str, params: Mapping[str, object], record: ApiKey) -> None:
         """One key write in its own transaction; the revision is neither checked nor bumped.
         The constraints are the backstop for a writer that bypassed the file lock."""
-        db = self._db
-        assert db is not None
         try:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(sql, params)
-            db.execute("COMMIT")
+            with self._transaction(None) as db:
+                db.execute(sql, params)
         except sqlite3.IntegrityError as err:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
             if "api_keys.id" in str(err):
                 raise keys.id_taken(record.id) from None
             raise keys.name_taken(record.name) from None
+
+    # ------------------------------------------------------------------ revision guards
+
+    @contextlib.contextmanager
+    def _transaction(self, revision: int | None) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises.
+        With a ``revision``, the write stores it (see :meth:`_begin`); without, the revision
+        is neither checked nor bumped (API keys)."""
+        db = self._db
+        assert db is not None
+        try:
+            if revision is None:
+                db.execute("BEGIN IMMEDIATE")
+            else:
+                self._begin(db, revision)
+            yield db
+            if revision is not None:
+                db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(revision),))
+            db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-
-    # ------------------------------------------------------------------ revision guards
 
     def _begin(self, db: sqlite3.Connection, revision: int) -> None:
         """Open the write transaction that will store ``revision``, or refuse.

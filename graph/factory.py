@@ -19,7 +19,12 @@ class Neo4jConfig:
 
 
 def create_store(kind: str, *, db_path: Path, neo4j: Neo4jConfig | None = None) -> GraphStore:
-    """An unopened store; call ``await store.open()`` before use."""
+    """An unopened store; call ``await store.open()`` before use, and ``close()`` after.
+
+    The Neo4j store gets a driver created here from ``neo4j`` and owns it, so its ``close``
+    closes the driver (the rule: graph/neo4j/driver.py). Raises
+    :class:`graph.errors.StoreUnavailable` if the Neo4j URI or settings are invalid.
+    """
     if kind == "embedded":
         from graph.embedded import EmbeddedStore
 
@@ -27,7 +32,7 @@ def create_store(kind: str, *, db_path: Path, neo4j: Neo4jConfig | None = None) 
     if kind == "neo4j":
         if neo4j is None:
             raise ValueError("the neo4j store needs a Neo4jConfig")
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j import Neo4jStore, create_driver
 
-        return Neo4jStore(neo4j)
+        return Neo4jStore(create_driver(neo4j), neo4j, owns_driver=True)
     raise ValueError(f"unknown store {kind!r}; expected 'embedded' or 'neo4j'")

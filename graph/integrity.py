@@ -7,7 +7,7 @@ contributions flow into this outcome" and "what does this outcome contribute to"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -111,6 +111,37 @@ def results_chain_problems(
                 ),
                 tuple(x.id for x in counted),
             )
+
+
+async def successor_closure(
+    contrib: Sequence[Relationship],
+    stored_successors: Callable[[list[str]], Awaitable[Mapping[str, Sequence[str]]]],
+) -> dict[str, list[str]]:
+    """The stored CONTRIBUTED_TO successors of every outcome reachable from the batch's
+    contributions ``contrib``, through stored or batch links: all that a cycle check of
+    :func:`results_chain_problems` can visit, for its ``successors`` lookup.
+
+    ``stored_successors(outcomes)`` answers, for each of the outcomes that has any, the
+    outcomes it CONTRIBUTED_TO in the store; it is asked once per step of the search.
+    """
+    added: dict[str, set[str]] = {}
+    for r in contrib:
+        if r.type is RelType.CONTRIBUTED_TO:
+            added.setdefault(r.start, set()).add(r.end)
+    frontier = sorted({r.end for r in contrib if r.type is RelType.CONTRIBUTED_TO})
+    seen = set(frontier)
+    successors: dict[str, list[str]] = {}
+    while frontier:
+        found = await stored_successors(frontier)
+        nxt: set[str] = set()
+        for outcome in frontier:
+            successors[outcome] = list(found.get(outcome, ()))
+            for m in (*successors[outcome], *added.get(outcome, ())):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.add(m)
+        frontier = sorted(nxt)
+    return successors
 
 
 def _path(src: str, dst: str, next_hops: Callable[[str], Iterable[str]]) -> list[str] | None:

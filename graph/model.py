@@ -23,6 +23,9 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.errors import ValidationError
+
+# The Member State reference table (ISO3, UN M49) belongs to the model, which checks every
+# country code against it; analytics, which may import only the model, read it from here.
 from graph.reference import is_member_state, member_states
 
 # --------------------------------------------------------------------------- enums
@@ -84,6 +87,16 @@ class Region(StrEnum):
     ASIA = "Asia"
     EUROPE = "Europe"
     OCEANIA = "Oceania"
+
+
+class WeightScope(StrEnum):
+    """What a need/priority weight applies to: a Member State (ISO3), an M49 region or
+    sub-region (its name), or a thematic area (its node id)."""
+
+    COUNTRY = "COUNTRY"
+    REGION = "REGION"
+    SUBREGION = "SUBREGION"
+    THEME = "THEME"
 
 
 class Sensitivity(StrEnum):
@@ -213,6 +226,18 @@ class Relationship:
 
     def valid_at(self, day: str | None) -> bool:
         return interval_contains(self.props, day)
+
+
+def as_date(value: dt.date | str | None) -> dt.date | None:
+    """A date prop as a date: props hold dates as ISO strings (``"2022-05-10"``); a ``date``
+    passes through and ``None`` (an open end) stays ``None``.
+
+    >>> as_date("2022-05-10")
+    datetime.date(2022, 5, 10)
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def interval_contains(props: Mapping[str, Any], day: str | None) -> bool:

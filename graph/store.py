@@ -19,23 +19,23 @@ import networkx as nx
 from graph import keys
 from graph.errors import ValidationError
 from graph.keys import ApiKey
-from graph.model import FocusGroup, Node, NodeKind, Region, Relationship, RelType, Role, Sensitivity
+from graph.model import (
+    FocusGroup,
+    Node,
+    NodeKind,
+    Region,
+    Relationship,
+    RelType,
+    Role,
+    Sensitivity,
+    WeightScope,
+)
 
 
 class Direction(StrEnum):
     OUT = "OUT"
     IN = "IN"
     BOTH = "BOTH"
-
-
-class WeightScope(StrEnum):
-    """What a need/priority weight applies to: a Member State (ISO3), an M49 region or
-    sub-region (its name), or a thematic area (its node id)."""
-
-    COUNTRY = "COUNTRY"
-    REGION = "REGION"
-    SUBREGION = "SUBREGION"
-    THEME = "THEME"
 
 
 class SortOrder(StrEnum):
@@ -269,17 +269,30 @@ async def authenticate(store: GraphStore, token: str | None) -> ApiKey | None:
     return keys.check(await store.get_key(key_id), secret)
 
 
-def encode_cursor(sort: SortOrder, node: Node) -> str:
-    key = [node.name.lower(), node.id] if sort is SortOrder.NAME else [node.id]
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+def encode_key(key: Sequence[str]) -> str:
+    """An opaque token holding ``key``: base64 of its JSON array. Every cursor is one, the
+    store's (below) and the API's (``api/core/paging.py``), so there is one codec."""
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> list[str]:
+def decode_key(token: str) -> tuple[str, ...] | None:
+    """The key inside a token of :func:`encode_key`; None when ``token`` is no such token."""
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
-        raise ValidationError("is not a cursor returned by this API", field="after") from None
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested deep
+        return None
     if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        return None
+    return tuple(key)
+
+
+def encode_cursor(sort: SortOrder, node: Node) -> str:
+    return encode_key(sort_key(sort, node))
+
+
+def decode_cursor(cursor: str) -> tuple[str, ...]:
+    key = decode_key(cursor)
+    if key is None:
         raise ValidationError("is not a cursor returned by this API", field="after")
     return key
 

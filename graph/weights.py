@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from graph.errors import ValidationError
-from graph.model import Region
+from graph.model import Region, WeightScope
 from graph.reference import is_member_state, member_states
-from graph.store import WeightScope
 
 CSV_COLUMNS = ("scope", "key", "weight")
 

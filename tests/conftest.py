@@ -10,12 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from api.cli import quiet_openmp
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from graph.factory import Neo4jConfig
+    from graph.neo4j import Neo4jStore
 
 # The behaviour suites send many requests from one address and walk the seed three lists deep
 # (worst case a million objects), which the production limits refuse by design. They run with
@@ -23,18 +28,21 @@ from graph.store import GraphStore
 # production defaults (``api.guard.Limits()``) and proves those.
 os.environ.setdefault("PARTNERNET_RATE_LIMIT", "")
 os.environ.setdefault("PARTNERNET_MAX_COST", "2000000")
+# The test process starts here: quiet OpenMP before anything imports NetworKit, as the CLI does
+# for the server (idle threads spinning slow the suite down two to three times).
+quiet_openmp()
 
 StoreFactory = Callable[[], Awaitable[GraphStore]]
 STORE_KINDS = ["embedded", "neo4j"]
 
 
-def require_or_skip(reason: str) -> None:
+def require_or_skip(reason: str) -> NoReturn:
     if os.environ.get("PARTNERNET_REQUIRE_ALL") == "1":
         pytest.fail(f"required but unavailable: {reason}")
     pytest.skip(reason)
 
 
-def neo4j_config():  # type: ignore[no-untyped-def]
+def neo4j_config() -> Neo4jConfig:
     from graph.factory import Neo4jConfig
 
     uri = os.environ.get("NEO4J_URI")
@@ -66,6 +74,7 @@ async def store_factory(
     second handle on the same data (to test reopening: close the first handle before, since the
     embedded store allows one open handle per file)."""
     opened: list[GraphStore] = []
+    closers: list[Callable[[], Awaitable[None]]] = []
     if request.param == "embedded":
         path = tmp_path / "graph.db"
 
@@ -73,12 +82,17 @@ async def store_factory(
             return EmbeddedStore(path)
     else:
         cfg = neo4j_config()
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j import Neo4jStore, create_driver
+
+        # One driver for every handle, as a process sharing its pool would: the handles
+        # borrow it, and it is closed here after them.
+        driver = create_driver(cfg)
+        closers.append(driver.close)
 
         def make_raw() -> GraphStore:
-            return Neo4jStore(cfg)
+            return Neo4jStore(driver, cfg)
 
-        first = Neo4jStore(cfg)
+        first = Neo4jStore(driver, cfg)
         await first.open()
         await first.reset()
         await first.close()
@@ -92,6 +106,8 @@ async def store_factory(
     yield make
     for store in opened:
         await store.close()
+    for close in closers:
+        await close()
 
 
 @pytest.fixture
@@ -99,17 +115,16 @@ async def store(store_factory: StoreFactory) -> GraphStore:
     return await store_factory()
 
 
-def warn_on_server_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every Neo4j server notification (deprecation, missing label, performance hint) a
-    Python warning, which this suite turns into an error: the store's Cypher must trigger
-    none. Applies to stores opened after the call."""
-    import neo4j
+#: Driver settings that make every Neo4j server notification (deprecation, missing label,
+#: performance hint) a Python warning, which this suite turns into an error: the store's
+#: Cypher must trigger none.
+NOTIFICATIONS_AS_WARNINGS: dict[str, Any] = {"warn_notification_severity": "INFORMATION"}
 
-    from graph import neo4j_store as module
 
-    real = module.AsyncGraphDatabase.driver
+def neo4j_store_for(cfg: Neo4jConfig, **driver_options: Any) -> Neo4jStore:
+    """An unopened Neo4j store for ``cfg`` over a driver of its own, built here with
+    ``driver_options`` (e.g. :data:`NOTIFICATIONS_AS_WARNINGS`); the store owns the driver,
+    so closing the store closes it."""
+    from graph.neo4j import Neo4jStore, create_driver
 
-    def noisy(*args: Any, **kwargs: Any) -> neo4j.AsyncDriver:
-        return real(*args, warn_notification_severity="INFORMATION", **kwargs)
-
-    monkeypatch.setattr(module.AsyncGraphDatabase, "driver", noisy)
+    return Neo4jStore(create_driver(cfg, **driver_options), cfg, owns_driver=True)

@@ -8,23 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from seeds.synthetic import generate
+from tests.cli import partnernet
 
 
 def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARTNERNET_DB": str(tmp_path / "cli.db"), "PARTNERNET_STORE": "embedded"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    if check and proc.returncode != 0:
-        pytest.fail(f"partnernet {' '.join(args)} failed: {proc.stderr}")
-    return proc
+    return partnernet(tmp_path / "cli.db", *args, check=check)
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
@@ -80,3 +69,22 @@ def test_schema_command_writes_sdl(tmp_path: Path) -> None:
     target = tmp_path / "schema.graphql"
     run(tmp_path, "schema", str(target))
     assert "type Query" in target.read_text()
+
+
+def test_openmp_is_quieted_before_networkit_loads() -> None:
+    """``main`` sets OMP_WAIT_POLICY (api/cli.py, ``quiet_openmp``), which OpenMP reads once,
+    when NetworKit is first imported: so importing the CLI must not import NetworKit."""
+    code = (
+        "import os, sys\n"
+        "import api.cli\n"
+        "assert 'networkit' not in sys.modules, 'the CLI imports NetworKit before main runs'\n"
+        "api.cli.quiet_openmp()\n"
+        "import networkit\n"
+        "print(os.environ['OMP_WAIT_POLICY'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "PASSIVE"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 import typing
 from enum import Enum
 from pathlib import Path
@@ -17,29 +15,22 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidFile, Problem, ValidationError
 from graph.exchange import (
-    _LIST_FIELDS,
     LIST_SEPARATOR,
     export_graphml,
     export_jsonl,
-    import_graphml,
-    import_jsonl,
+    import_file,
     read_graphml,
     read_jsonl,
 )
+from graph.exchange.graphml import _LIST_FIELDS
 from graph.model import NODE_PROPS, REL_RULES
 from graph.store import NodeWrite
+from tests.cli import partnernet
 from tests.factories import small_graph
 
 
 def run(tmp_path: Path, *args: str, db: str = "cli.db") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARTNERNET_DB": str(tmp_path / db), "PARTNERNET_STORE": "embedded"}
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return partnernet(tmp_path / db, *args)
 
 
 def node_line(node_id: str, **props: object) -> str:
@@ -162,7 +153,7 @@ def test_a_refused_node_is_not_reported_again_at_each_reference(tmp_path: Path) 
         await store.open()
         try:
             with pytest.raises(InvalidFile) as caught:
-                await import_jsonl(store, path)
+                await import_file(store, path, fmt="jsonl")
             return caught.value
         finally:
             await store.close()
@@ -246,7 +237,7 @@ def test_export_refuses_text_graphml_would_change(tmp_path: Path) -> None:
             assert (caught.value.where, caught.value.field) == ("node 'p1'", "description")
             await store.apply([NodeWrite("Programme", "p1", {"name": "P", "description": "a\nb"})])
             await export_graphml(store, tmp_path / "g.graphml")
-            await import_graphml(store, tmp_path / "g.graphml")
+            await import_file(store, tmp_path / "g.graphml", fmt="graphml")
         finally:
             await store.close()
 

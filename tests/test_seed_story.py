@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -21,12 +22,13 @@ import pytest
 from analytics import projection, structure
 from graph.embedded import EmbeddedStore
 from graph.reference import member_states
+from graph.store import Change
 from seeds.illustrative import AS_OF, CENTRAL_ASIA, REGIONAL_PLAN, seed_changes
 from seeds.reference import reference_changes
 from seeds.synthetic import generate
 
 
-async def _load(path: Path, changes: list) -> nx.MultiDiGraph:  # type: ignore[type-arg]
+async def _load(path: Path, changes: Sequence[Change]) -> nx.MultiDiGraph:
     store = EmbeddedStore(path)
     await store.open()
     try:
@@ -119,7 +121,7 @@ async def test_synthetic_network_keeps_the_story_at_scale(tmp_path: Path) -> Non
     per_programme = Counter(v for _, v, _ in partnerships)
     assert max(per_programme.values()) <= 0.2 * len(partnerships)
     states = member_states()
-    home = {}
+    home: dict[str, set[str]] = {}
     for u, v, _ in _edges(g, "TARGETS"):
         home.setdefault(u, set()).add(states[v].region)
     at_home = sum(g.nodes[a].get("region") in home.get(p, ()) for a, p, _ in partnerships)

@@ -27,7 +27,7 @@ import pytest
 from graph.changes import Plan
 from graph.embedded import EmbeddedStore
 from graph.errors import GraphError, StoreInUse
-from graph.store import WeightScope
+from graph.model import WeightScope
 from graph.writer_lock import lock_path
 from tests.factories import node, small_graph
 

@@ -9,6 +9,7 @@ BIN=.venv/bin
 "$BIN/ruff" check .
 "$BIN/ruff" format --check .
 "$BIN/mypy"
+"$BIN/lint-imports"
 
 if [ -z "${NEO4J_URI:-}" ]; then
   if command -v java >/dev/null && command -v mvn >/dev/null; then

@@ -3,7 +3,9 @@
 Each function takes the network (and, where needed, the coverage cells) and returns an
 immutable value that the service caches and the resolvers page and map to GraphQL; nothing
 here knows about callers, so one cached result serves everyone and the policy is applied
-when nodes are shown. Rankings are sorted once, here, not per request.
+when nodes are shown. The numbers and rankings are the analytics' (computed and sorted once,
+not per request); this module maps the API's parameters onto them and tags nodes with their
+kind, by which the resolvers filter.
 
 The analytics functions are looked up on their module at call time (``centrality.X``), so a
 test can replace one with a slow or counting stand-in.
@@ -17,10 +19,8 @@ from enum import StrEnum
 from typing import Final, Literal
 
 import networkx as nx
-import numpy as np
 
 from analytics import centrality, resilience, structure
-from analytics._fast import indexed
 from analytics.centrality import DEFAULT_WORK_BUDGET, CentralityResult
 from api.centrality.params import BadParameter
 
@@ -175,26 +175,18 @@ def measure(graph: nx.Graph, req: MeasureRequest) -> Ranking:
 
 @dataclass(frozen=True)
 class Broker:
-    node: Hashable
+    """A broker (:class:`analytics.centrality.Broker`) and its node's kind."""
+
+    broker: centrality.Broker
     kind: str
-    constraint: float
-    effective_size: float
-    degree: int
 
 
 def brokers(graph: nx.Graph, weighted: bool, budget: int) -> tuple[Broker, ...]:
     """Actors spanning structural holes: lowest Burt constraint first (ties: larger effective
     size, then id). Isolates have no ego network and are left out."""
-    w = "weight" if weighted else None
-    low = centrality.constraint(graph, weight=w, budget=budget).scores
-    size = centrality.effective_size(graph, weight=w, budget=budget).scores
-    ties = centrality.degree_centrality(graph, normalized=False).scores
+    found = centrality.brokers(graph, weight="weight" if weighted else None, budget=budget)
     attrs = graph.nodes
-    found = [
-        Broker(v, str(attrs[v].get("kind", "")), c, size[v], round(ties[v])) for v, c in low.items()
-    ]
-    found.sort(key=lambda b: (b.constraint, -b.effective_size, str(b.node)))
-    return tuple(found)
+    return tuple(Broker(b, str(attrs[b.node].get("kind", ""))) for b in found)
 
 
 # --------------------------------------------------------------------------- communities
@@ -225,26 +217,17 @@ def partition(
     inside it: the people to call to reach that circle."""
     w = "weight" if weighted else None
     found = structure.communities(graph, weight=w, resolution=resolution, seed=seed)
-    view = indexed(graph, w).undirected()
-    labels = np.empty(view.n, dtype=np.int64)
-    index = view.index()
-    for number, members in enumerate(found.communities):
-        for v in members:
-            labels[index[v]] = number
-    inside = (labels[view.src] == labels[view.dst]) & (view.src != view.dst)
-    strength = np.bincount(view.src[inside], weights=view.weight[inside], minlength=view.n)
-    strength += np.bincount(view.dst[inside], weights=view.weight[inside], minlength=view.n)
+    ranked = structure.internal_strengths(graph, found.communities, weight=w)
     attrs = graph.nodes
-    communities = []
-    for members in found.communities:
-        scored = sorted(
-            ((v, float(strength[index[v]])) for v in members), key=lambda x: (-x[1], str(x[0]))
+    communities = tuple(
+        Community(
+            len(members),
+            sum(1 for v, _ in members if attrs[v].get("kind") in actor_kinds),
+            tuple(members),
         )
-        actors = sum(1 for v in members if attrs[v].get("kind") in actor_kinds)
-        communities.append(Community(len(members), actors, tuple(scored)))
-    return Partition(
-        found.modularity, found.resolution, found.seed, found.backend, tuple(communities)
+        for members in ranked
     )
+    return Partition(found.modularity, found.resolution, found.seed, found.backend, communities)
 
 
 # --------------------------------------------------------------------------- structure
@@ -252,8 +235,7 @@ def partition(
 
 def cut_vertices(graph: nx.Graph, actor_kinds: Collection[str]) -> tuple[resilience.CutImpact, ...]:
     """Articulation points, those cutting off most actors (then nodes) first."""
-    found = resilience.cut_vertices(graph, actor_kinds=actor_kinds).values()
-    return tuple(sorted(found, key=lambda c: (-c.cut_off_actors, -c.cut_off_nodes, str(c.node))))
+    return tuple(resilience.ranked_cut_vertices(graph, actor_kinds=actor_kinds))
 
 
 def summary(graph: nx.Graph, budget: int) -> structure.NetworkSummary:

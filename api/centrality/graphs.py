@@ -10,32 +10,28 @@ Two graphs per :class:`~api.centrality.params.NetworkParams`:
   because coverage windows do (activities in the year up to ``asOf``), and it keeps every
   programme, activity and thematic area because they are what cells are made of.
 
-Both results are frozen, so the backends' converted views (analytics/_fast.py) are cached on
-them for as long as the service keeps them.
-
-The co-partnership projection ties every pair of actors sharing an item, so an item with
-thousands of partners makes millions of ties (the synthetic 10,000-actor network projects to
-24 million, eight minutes and many gigabytes). Its cost is estimated before it is built and
-refused over the work budget, like the all-pairs measures.
+The graph work is :mod:`analytics.projection`'s (filters, collapse, the co-partnership
+projection and its cost, the canonical order); this module maps the parameters onto it. Both
+results are frozen, so the backends' converted views are cached on them for as long as the
+service keeps them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from typing import Final
 
 import networkx as nx
 
-from analytics.centrality import DEFAULT_WORK_BUDGET, AnalysisTooLarge
+from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import Window
-from analytics.projection import co_partnership, collapse, filter_snapshot
+from analytics.projection import (
+    canonical,
+    co_partnership,
+    collapse,
+    engagements_in_scope,
+    filter_snapshot,
+)
 from api.centrality.params import NetworkParams, Projection
-
-#: Work units charged per actor pair the co-partnership projection examines: a pair costs
-#: about 20 microseconds, against about 20 nanoseconds per unit of the measures' budget
-#: (analytics.centrality.DEFAULT_WORK_BUDGET), so the same budget means the same wait.
-PAIR_COST: Final = 1000
 
 
 def analysed_graph(
@@ -53,7 +49,7 @@ def analysed_graph(
     ------
     AnalysisTooLarge
         If the co-partnership projection would cost more than ``budget``
-        (:func:`co_partnership_cost`).
+        (:func:`analytics.projection.co_partnership_cost`).
     """
     if params.projection is Projection.FULL:
         scoped = (
@@ -70,23 +66,15 @@ def analysed_graph(
             )
         )
         return canonical(collapse(scoped, directed=params.directed))
-    scoped = _scope(snapshot, params)
-    cost = co_partnership_cost(scoped, params)
-    if budget is not None and cost > budget:
-        raise AnalysisTooLarge(
-            "the co-partnership projection",
-            cost,
-            budget,
-            "narrow it with roles, relationship types, kinds, regions or themes",
-        )
     return canonical(
         co_partnership(
-            scoped,
+            _scope(snapshot, params),
             as_of=params.as_of,
             half_life_years=params.half_life_years,
             roles=params.roles,
             relationship_types=params.engagement_types,
             actor_kinds=params.actor_kinds,
+            budget=budget,
         )
     )
 
@@ -105,44 +93,6 @@ def _scope(snapshot: nx.MultiDiGraph, params: NetworkParams) -> nx.MultiDiGraph:
     )
 
 
-def co_partnership_cost(scoped: nx.MultiDiGraph, params: NetworkParams) -> int:
-    """Work units of projecting ``scoped``: :data:`PAIR_COST` per pair of engagements of one
-    item, an upper bound on the ties the projection examines (one pass over the edges)."""
-    kinds = scoped.nodes
-    actors = set(params.actor_kinds)
-    types = set(params.engagement_types)
-    roles = None if params.roles is None else set(params.roles)
-    engaged: Counter[object] = Counter()
-    for u, v, d in scoped.edges(data=True):
-        if (
-            d.get("type") in types
-            and kinds[u].get("kind") in actors
-            and (roles is None or d.get("role") in roles)
-        ):
-            engaged[v] += 1
-    return PAIR_COST * sum(k * (k - 1) // 2 for k in engaged.values())
-
-
-def canonical(graph: nx.Graph) -> nx.Graph:
-    """The same simple graph with nodes and edges in id order, frozen.
-
-    Seeded methods depend on node order: sampled betweenness draws sources from
-    ``list(G)`` and Louvain visits nodes in a seeded permutation of it. The stores list
-    nodes in different orders (insertion order, or Neo4j's paging order), so without this
-    the same question could get a different estimate or partition from each store.
-    """
-    ordered = graph.__class__()
-    ordered.graph.update(graph.graph)
-    ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: str(item[0])))
-    if graph.is_directed():
-        edges = sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1])))
-    else:  # an undirected edge may come out either way round: order it first
-        ends = ((*sorted((u, v), key=str), d) for u, v, d in graph.edges(data=True))
-        edges = sorted(ends, key=lambda e: (str(e[0]), str(e[1])))
-    ordered.add_edges_from(edges)
-    return nx.freeze(ordered)
-
-
 def coverage_graph(history: nx.MultiDiGraph, params: NetworkParams) -> nx.MultiDiGraph:
     """The full-history snapshot reduced to the engagements in scope of ``params``.
 
@@ -153,19 +103,9 @@ def coverage_graph(history: nx.MultiDiGraph, params: NetworkParams) -> nx.MultiD
     scoped = _scope(history, params)
     if params.kinds is None and params.relationship_types is None:
         return scoped
-    actors = set(params.actor_kinds)
-    engagements = set(params.engagement_types)
-    kinds = scoped.nodes
-    kept = nx.MultiDiGraph()
-    kept.graph.update(scoped.graph)
-    kept.add_nodes_from(scoped.nodes(data=True))
-    kept.add_edges_from(
-        (u, v, k, d)
-        for u, v, k, d in scoped.edges(keys=True, data=True)
-        if d.get("type") not in ("PARTNERS_IN", "PARTICIPATED_IN")
-        or (d.get("type") in engagements and kinds[u].get("kind") in actors)
+    return engagements_in_scope(
+        scoped, relationship_types=params.engagement_types, actor_kinds=params.actor_kinds
     )
-    return nx.freeze(kept)
 
 
 def coverage_window(as_of: dt.date | None) -> Window:

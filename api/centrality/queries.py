@@ -25,9 +25,10 @@ from api.centrality import types as t
 from api.centrality.errors import not_converged, too_large
 from api.centrality.params import BadParameter, NetworkParams, Projection
 from api.context import Context
-from api.coverage.types import BASES, CoverageGeographyEnum
+from api.core.geography import BASES, CoverageGeographyEnum
+from api.core.paging import MAX_PAGE, check_first
 from api.errors import bad_input, not_found
-from api.nodes import MAX_PAGE, Node, NodeKindEnum, decode_global_id, shown_object
+from api.nodes import Node, NodeKindEnum, decode_global_id, shown_object
 from graph.model import Node as StoredNode
 from graph.model import NodeKind
 
@@ -88,12 +89,6 @@ GeographyArg = Annotated[
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_top(top: int, name: str = "top") -> int:
-    if not 1 <= top <= MAX_PAGE:
-        raise bad_input(f"must be between 1 and {MAX_PAGE}, got {top}", name)
-    return top
 
 
 async def _params(
@@ -269,7 +264,7 @@ class CentralityQuery:
         half_life_years: HalfLifeArg = None,
         rank_kinds: RankKindsArg = None,
     ) -> t.CentralityRanking:
-        _check_top(top)
+        check_first(top, "top")
         m = t.MEASURES[measure]
         if m in analyses.DIRECTED_ONLY:
             if projection is t.ProjectionEnum.CO_PARTNERSHIP:
@@ -405,8 +400,8 @@ class CentralityQuery:
         ] = 5,
         half_life_years: HalfLifeArg = None,
     ) -> t.CommunityPartition:
-        _check_top(top)
-        _check_top(members_per_community, "membersPerCommunity")
+        check_first(top, "top")
+        check_first(members_per_community, "membersPerCommunity")
         if not resolution > 0:
             raise bad_input("must be > 0", "resolution")
         params = await _params(info, projection, filter, half_life_years=half_life_years)
@@ -467,7 +462,7 @@ class CentralityQuery:
         half_life_years: HalfLifeArg = None,
         rank_kinds: RankKindsArg = None,
     ) -> t.BrokerRanking:
-        _check_top(top)
+        check_first(top, "top")
         params = await _params(info, projection, filter, half_life_years=half_life_years)
         budget = svc.WORK_BUDGET
 
@@ -479,7 +474,7 @@ class CentralityQuery:
             service.analyse(params, ("brokers", weighted, budget), compute)
         )
         wanted = _kind_values(rank_kinds)
-        eligible = [b for b in found if wanted is None or b.kind in wanted]
+        eligible = [b.broker for b in found if wanted is None or b.kind in wanted]
         chosen, nodes = await _first_shown(info, eligible, lambda b: (b.node,), top)
         return t.BrokerRanking(
             projection=projection,
@@ -493,7 +488,7 @@ class CentralityQuery:
                     node=nodes[str(b.node)],
                     constraint=b.constraint,
                     effective_size=b.effective_size,
-                    efficiency=b.effective_size / b.degree if b.degree else 0.0,
+                    efficiency=b.efficiency,
                     degree=b.degree,
                 )
                 for i, b in enumerate(chosen, start=1)
@@ -512,7 +507,7 @@ class CentralityQuery:
         top: TopArg = DEFAULT_TOP,
         half_life_years: HalfLifeArg = None,
     ) -> t.ArticulationPoints:
-        _check_top(top)
+        check_first(top, "top")
         params = await _params(info, projection, filter, half_life_years=half_life_years)
 
         def compute(graph: nx.Graph) -> tuple[resilience.CutImpact, ...]:
@@ -550,7 +545,7 @@ class CentralityQuery:
         top: TopArg = DEFAULT_TOP,
         half_life_years: HalfLifeArg = None,
     ) -> t.Bridges:
-        _check_top(top)
+        check_first(top, "top")
         params = await _params(info, projection, filter, half_life_years=half_life_years)
 
         def compute(graph: nx.Graph) -> list[resilience.BridgeImpact]:
@@ -592,7 +587,7 @@ class CentralityQuery:
         top: TopArg = DEFAULT_TOP,
         half_life_years: HalfLifeArg = None,
     ) -> t.SinglePointsOfFailure:
-        _check_top(top)
+        check_first(top, "top")
         params = await _params(info, projection, filter, half_life_years=half_life_years)
         basis = BASES[geography]
         service = svc.service_for(info.context.store)
@@ -667,7 +662,7 @@ class CentralityQuery:
         ] = DEFAULT_TOP,
         half_life_years: HalfLifeArg = None,
     ) -> t.WhatIf:
-        _check_top(top)
+        check_first(top, "top")
         if len(remove) > MAX_REMOVE:
             raise bad_input(f"at most {MAX_REMOVE} ids, got {len(remove)}", "remove")
         keys = sorted({decode_global_id(str(i)) for i in remove})

@@ -2,14 +2,12 @@
 
 Why each piece:
 
-- **Cache keyed by revision.** Every write bumps the graph revision, so a result keyed by
+- **Cache keyed by revision** (:class:`api.core.cache.ResultCache`: single flight, bounded,
+  cancelled when nobody waits). Every write bumps the graph revision, so a result keyed by
   (revision, parameters) is never stale and nothing needs invalidating; a dashboard polling
   the same ranking costs one revision lookup. Analysed graphs are cached the same way, which
   also keeps alive the backends' converted views of them (analytics/_fast.py caches per graph
   object), so a second measure on the same network skips conversion.
-- **Single flight.** The first request for a key starts one task; identical requests that
-  arrive while it runs await the same task (shielded, so a client hanging up does not cancel
-  the work others wait for). A failure is not cached: the next request tries again.
 - **Off the event loop.** Projections and measures run in a small thread pool, so the server
   keeps answering other requests during a minute of exact betweenness. Two workers: the
   compiled backends are multithreaded already, and more would only contend for the cores.
@@ -18,9 +16,7 @@ Why each piece:
 from __future__ import annotations
 
 import asyncio
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -32,6 +28,7 @@ from analytics.coverage import GeographyBasis, build_index
 from analytics.resilience import Cell, CellEngagements, cell_engagements, programme_activities
 from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
 from api.centrality.params import NetworkParams
+from api.core.cache import PerStore, ResultCache, Stats
 from graph.store import GraphStore
 
 T = TypeVar("T")
@@ -56,15 +53,7 @@ def executor() -> ThreadPoolExecutor:
     return _executor
 
 
-@dataclass
-class Stats:
-    """Counters the tests read to prove single flight: computations started, and requests
-    that joined a computation already running."""
-
-    computed: int = 0
-    shared: int = 0
-
-
+#: Computations started and joined, over every store (the tests read it).
 STATS = Stats()
 
 
@@ -76,47 +65,13 @@ class Network:
     graph: nx.Graph
 
 
-class _Flights:
-    """An LRU of tasks: finished ones are the cache, running ones are joined (single flight)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._tasks: OrderedDict[Hashable, asyncio.Task[Any]] = OrderedDict()
-
-    async def get(self, key: Hashable, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """The value of ``key``: cached, joined while running, or computed by ``make()``."""
-        task = self._tasks.get(key)
-        if task is not None:
-            self._tasks.move_to_end(key)
-            if not task.done():
-                STATS.shared += 1
-            return await asyncio.shield(task)
-        STATS.computed += 1
-        task = asyncio.ensure_future(make())
-        self._tasks[key] = task
-        task.add_done_callback(lambda done: self._settle(key, done))
-        while len(self._tasks) > self.size:
-            self._tasks.popitem(last=False)
-        return await asyncio.shield(task)
-
-    def _settle(self, key: Hashable, task: asyncio.Task[Any]) -> None:
-        # A failure is not cached, so the next request retries; ``exception()`` also marks
-        # the error retrieved, so one that no request awaits any more is not logged as lost.
-        failed = task.cancelled() or task.exception() is not None
-        if failed and self._tasks.get(key) is task:
-            del self._tasks[key]
-
-    def clear(self) -> None:
-        self._tasks.clear()
-
-
 class AnalysisService:
     """The analysis caches of one store."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._networks = _Flights(NETWORKS_KEPT)
-        self._results = _Flights(RESULTS_KEPT)
+        self._networks = ResultCache(entries=NETWORKS_KEPT, stats=STATS)
+        self._results = ResultCache(entries=RESULTS_KEPT, stats=STATS)
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor(), fn, *args)
@@ -192,12 +147,5 @@ class AnalysisService:
         self._results.clear()
 
 
-_SERVICES: weakref.WeakKeyDictionary[GraphStore, AnalysisService] = weakref.WeakKeyDictionary()
-
-
-def service_for(store: GraphStore) -> AnalysisService:
-    """The one service of a store (stores live as long as their app)."""
-    service = _SERVICES.get(store)
-    if service is None:
-        service = _SERVICES[store] = AnalysisService(store)
-    return service
+#: The one service of a store.
+service_for = PerStore(AnalysisService)

@@ -14,11 +14,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.core.user_errors import UserError, UserErrorCode
 from api.coverage import types as t
-from api.network.payloads import UserError, UserErrorCode
 from graph.errors import ValidationError
-from graph.model import NodeKind
-from graph.store import WeightScope
+from graph.model import NodeKind, WeightScope
 from graph.weights import validate_weights
 
 

@@ -8,8 +8,6 @@ caller may not see is left out).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
@@ -20,6 +18,8 @@ from strawberry.types import Info
 from analytics import coverage_report as report
 from analytics.coverage import Dimension, EngagementIndex
 from api.context import Context
+from api.core.geography import BASES, CoverageGeographyEnum
+from api.core.paging import DEFAULT_PAGE, Connection, Cursors, Edge, Key, page
 from api.coverage import types as t
 from api.coverage.params import (
     BadParameter,
@@ -31,19 +31,8 @@ from api.coverage.params import (
 )
 from api.coverage.service import service_for
 from api.errors import ApiError, ErrorCode, bad_input
-from api.nodes import (
-    DEFAULT_PAGE,
-    AfterArg,
-    Connection,
-    Edge,
-    FirstArg,
-    MemberState,
-    PageInfo,
-    check_first,
-    decode_global_id,
-    shown_object,
-)
-from graph.store import WeightScope
+from api.nodes import AfterArg, FirstArg, MemberState, decode_global_id, shown_object
+from graph.model import WeightScope
 
 N = TypeVar("N")
 
@@ -66,7 +55,7 @@ PeriodArg = Annotated[
     strawberry.argument(description="Engagement on any day of this period. Not with `asOf`."),
 ]
 GeographyArg = Annotated[
-    t.CoverageGeographyEnum,
+    CoverageGeographyEnum,
     strawberry.argument(description="Whose geography: the partner's (default) or the target's."),
 ]
 SelectArg = Annotated[
@@ -107,7 +96,7 @@ def _request(
     group_by: Sequence[t.CoverageDimensionEnum],
     as_of: dt.date | None,
     period: t.CoveragePeriodInput | None,
-    geography: t.CoverageGeographyEnum,
+    geography: CoverageGeographyEnum,
     select: t.CoverageSelectionInput | None,
     target_index: float | None,
     breakdown: bool = False,
@@ -118,7 +107,7 @@ def _request(
         query = matrix_query(dims, _selection(select), target_index, breakdown=breakdown)
     except BadParameter as err:
         raise bad_input(str(err), err.name) from None
-    return MatrixRequest(query, window, t.BASES[geography], caller_k(info.context.policy))
+    return MatrixRequest(query, window, BASES[geography], caller_k(info.context.policy))
 
 
 async def matrix_for(info: Info[Context, Any], req: MatrixRequest) -> report.Matrix:
@@ -147,40 +136,21 @@ def _wants(info: Info[Context, Any], name: str) -> bool:
     return False
 
 
-def _offset(after: str | None) -> int:
-    if after is None:
-        return 0
-    try:
-        kind, _, raw = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
-        if kind == "o" and raw.isdigit():
-            return int(raw) + 1
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise bad_input("is not a cursor of this list", "after")
+#: Coverage lists page by offset: their results are cached per revision, so an offset names
+#: the same item while a client walks the pages.
+_OFFSETS = Cursors("o", 1)
 
 
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{position}".encode()).decode()
+def _following(key: Key) -> int | None:
+    digits = key[0]
+    return int(digits) + 1 if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
 
 
 def _page(items: Sequence[Any], first: int, after: str | None, make: Callable[[Any], N]) -> Any:
-    check_first(first)
-    start = _offset(after)
-    chunk = items[start : start + first]
-    edges = [
-        Edge(node=make(item), cursor_of=_cursor, cursor_arg=start + i)
-        for i, item in enumerate(chunk)
-    ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=start + first < len(items),
-            has_previous_page=start > 0,
-            start_cursor=_cursor(start) if edges else None,
-            end_cursor=_cursor(start + len(edges) - 1) if edges else None,
-        ),
-        total_count=len(items),
-    )
+    def edge(i: int) -> Edge[N]:
+        return Edge(node=make(items[i]), cursors=_OFFSETS, position=(str(i),))
+
+    return page(_OFFSETS, len(items), _following, edge, first=first, after=after)
 
 
 def _withheld(what: str) -> ApiError:
@@ -203,7 +173,7 @@ class CoverageQuery:
         group_by: GroupByArg,
         as_of: AsOfArg = None,
         period: PeriodArg = None,
-        geography: GeographyArg = t.CoverageGeographyEnum.PARTNER,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
         select: SelectArg = None,
         target_index: TargetArg = None,
     ) -> t.CoverageMatrix:
@@ -229,7 +199,7 @@ class CoverageQuery:
         group_by: GroupByArg,
         as_of: AsOfArg = None,
         period: PeriodArg = None,
-        geography: GeographyArg = t.CoverageGeographyEnum.PARTNER,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
         select: SelectArg = None,
         target_index: TargetArg = None,
         first: FirstArg = DEFAULT_PAGE,
@@ -262,7 +232,7 @@ class CoverageQuery:
             dt.date, strawberry.argument(name="from", description="The earlier as-of date.")
         ],
         to: Annotated[dt.date, strawberry.argument(description="The later as-of date.")],
-        geography: GeographyArg = t.CoverageGeographyEnum.PARTNER,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
         select: SelectArg = None,
         target_index: TargetArg = None,
         status: Annotated[
@@ -316,7 +286,7 @@ class CoverageQuery:
         ] = None,
         as_of: AsOfArg = None,
         period: PeriodArg = None,
-        geography: GeographyArg = t.CoverageGeographyEnum.PARTNER,
+        geography: GeographyArg = CoverageGeographyEnum.PARTNER,
         first: FirstArg = DEFAULT_PAGE,
         after: AfterArg = None,
     ) -> Connection[t.StakeholderGap]:
@@ -367,7 +337,7 @@ class CoverageQuery:
         service = service_for(info.context.store)
 
         def compute(index: EngagementIndex, weights: Any) -> Any:
-            cubes = [service.cube(index, window, b) for b in t.BASES.values()]
+            cubes = [service.cube(index, window, b) for b in BASES.values()]
             return report.unengaged_states(cubes, k)
 
         codes, withheld = await service.result(("unengaged", window, k), compute)

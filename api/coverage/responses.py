@@ -102,7 +102,7 @@ async def coverage_responses(
         return hit
     result = await execute()
     if not result.errors:
-        responses.put(key, result)
+        responses[key] = result
     return result
 
 

@@ -14,10 +14,11 @@ import strawberry
 from strawberry.types import Info
 
 from analytics import coverage_report as report
-from analytics.coverage import TOTAL, UNSPECIFIED, Dimension, GeographyBasis, stakeholder_types
+from analytics.coverage import TOTAL, UNSPECIFIED, Dimension, stakeholder_types
 from api.context import Context
+from api.core.geography import CoverageGeographyEnum
 from api.nodes import Node, NodeKindEnum, shown_object
-from graph.store import WeightScope
+from graph.model import WeightScope
 
 # --------------------------------------------------------------------------- enums
 
@@ -39,20 +40,6 @@ class CoverageDimensionEnum(Enum):
         "STAKEHOLDER_TYPE",
         description="Finer kind of partner: a CSO's focus group, a company's industry, an "
         "academic institution's or other non-state actor's type.",
-    )
-
-
-@strawberry.enum(name="CoverageGeography", description="Whose geography a cell's place is.")
-class CoverageGeographyEnum(Enum):
-    PARTNER = strawberry.enum_value(
-        "PARTNER",
-        description="Where the partner is based (a Member State is its own place). Default: "
-        "coverage is about where society is engaged.",
-    )
-    TARGET = strawberry.enum_value(
-        "TARGET",
-        description="Where the programme or activity works: the states it targets (a regional "
-        "organisation stands for its members), an activity's location.",
     )
 
 
@@ -90,7 +77,6 @@ def _stakeholder_enum() -> type[Enum]:
 StakeholderTypeEnum: Any = _stakeholder_enum()
 
 DIMENSIONS = {e: Dimension(str(e.value)) for e in CoverageDimensionEnum}
-BASES = {e: GeographyBasis(str(e.value)) for e in CoverageGeographyEnum}
 
 # --------------------------------------------------------------------------- inputs
 

@@ -46,7 +46,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 
 from analytics.lineage import MAX_DEPTH as LINEAGE_MAX_DEPTH
-from api.nodes.pagination import MAX_PAGE
+from api.core.paging import MAX_PAGE
 
 #: Items assumed for a list field that says nothing about its length.
 DEFAULT_LIST_ITEMS = 100

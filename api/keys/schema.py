@@ -12,8 +12,8 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from api.context import Context
+from api.core.user_errors import UserError, UserErrorCode
 from api.errors import ErrorCode
-from api.network.payloads import UserError, UserErrorCode
 from graph import keys
 from graph.errors import Conflict, ValidationError
 from graph.keys import Role

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from analytics import lineage as lin
 from api.context import Context
-from api.lineage.cache import RESULTS, index_for
+from api.lineage.cache import cached_result, index_for
 from api.lineage.types import (
     Contributions,
     DepthArg,
@@ -66,7 +66,7 @@ async def _answer(
         index = await index_for(ctx.store, day, min_share)
         return await asyncio.to_thread(run, index), index
 
-    revision, (result, _) = await RESULTS.get(
+    revision, (result, _) = await cached_result(
         ctx.store,
         (*params, depth, min_share, day),
         compute,
@@ -230,7 +230,7 @@ class LineageQuery:
             }
             return found, subjects
 
-        revision, (found, subjects) = await RESULTS.get(
+        revision, (found, subjects) = await cached_result(
             ctx.store, ("issues", _day(as_of)), compute, lambda r: 2 * len(r[0])
         )
         return LineageIssues(

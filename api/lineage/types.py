@@ -11,24 +11,31 @@ computed on the whole graph. Nothing in these types is ordered or keyed by a nam
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from analytics import lineage as lin
 from api.context import Context
-from api.lineage import paging
-from api.nodes import (
+from api.core.paging import (
     DEFAULT_PAGE,
     MAX_PAGE,
+    Connection,
+    Cursors,
+    Edge,
+    Key,
+    check_first,
+    connection,
+    shown_page,
+    window,
+)
+from api.nodes import (
     Actor,
     AfterArg,
     ConfidenceEnum,
-    Connection,
     FirstArg,
     Node,
     NodeKindEnum,
@@ -36,22 +43,15 @@ from api.nodes import (
     Programme,
     ResultsLevelEnum,
     RoleEnum,
-    check_first,
     node_object,
 )
 from api.policy import Policy
 from graph import model
 from graph.model import NodeKind
 
-T = TypeVar("T")
-
 DEFAULT_PATHS = 20
 #: Most paths searched to find ``first`` ones the caller may see (docs/LINEAGE.md).
 MAX_PATHS_SEARCHED = 10_000
-
-
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
 
 
 # --------------------------------------------------------------------------- enums
@@ -229,10 +229,10 @@ def link_object(policy: Policy, nodes: Any, rel: Any, factor: float, side: lin.S
         factor=factor,
         share=p.get("share"),
         confidence=None if "confidence" not in p else ConfidenceEnum(p["confidence"]),
-        evidence_date=_date(p.get("evidence_date")),
+        evidence_date=model.as_date(p.get("evidence_date")),
         role=None if "role" not in p else RoleEnum(p["role"]),
-        since=_date(p.get("since")),
-        until=_date(p.get("until")),
+        since=model.as_date(p.get("since")),
+        until=model.as_date(p.get("until")),
         source=policy.source_of(p, start, end),
     )
 
@@ -269,42 +269,6 @@ def paths_object(
     )
 
 
-def shown_page(
-    tag: str,
-    shown: Sequence[int],
-    key_at: Callable[[int], paging.Key],
-    position: Callable[[paging.Key], int | None],
-    build: Callable[[int], T],
-    *,
-    first: int,
-    after: str | None,
-) -> Connection[T]:
-    """A page of the items at positions ``shown`` (ascending, from :meth:`Policy.shown`) of a
-    result list, whose own ``key_at`` / ``position`` / ``build`` take full-list positions: the
-    page, its count and its cursors see only the shown items."""
-
-    def where(key: paging.Key) -> int | None:
-        full = position(key)
-        if full is None:
-            return None
-        j = bisect_left(shown, full)
-        return j if j < len(shown) and shown[j] == full else None
-
-    return paging.page(
-        tag,
-        len(shown),
-        lambda j: key_at(shown[j]),
-        where,
-        lambda j: build(shown[j]),
-        first=first,
-        after=after,
-    )
-
-
-def check_paths(first: int) -> int:
-    return check_first(first)
-
-
 # --------------------------------------------------------------------------- outcome lineage
 
 
@@ -326,7 +290,7 @@ class OutcomeLineage:
         r = self.result
         ids, stored = r.node_ids, r.flow.nodes
         return shown_page(
-            "lineage-node",
+            Cursors("lineage-node", 1),
             self.policy.shown(range(len(ids)), lambda i: (stored[ids[i]],)),
             lambda i: (ids[i],),
             lambda key: r.node_position(key[0]),
@@ -350,7 +314,7 @@ class OutcomeLineage:
             return (r.flow.nodes[rel.start], r.flow.nodes[rel.end])
 
         return shown_page(
-            "lineage-link",
+            Cursors("lineage-link", 1),
             self.policy.shown(range(len(r.edge_ids)), ends),
             lambda i: (r.edge_ids[i],),
             lambda key: r.edge_position(key[0]),
@@ -365,7 +329,7 @@ class OutcomeLineage:
         "begin at it."
     )
     def paths(self, first: PathsFirstArg = DEFAULT_PATHS) -> LineagePaths:
-        check_paths(first)
+        check_first(first)
         return paths_object(self.policy, self.result.flow.nodes, self.result.paths, first)
 
 
@@ -386,7 +350,7 @@ class ContributedOutcome:
 
     @strawberry.field(description="The paths that justify the share, highest share first.")
     def paths(self, first: PathsFirstArg = DEFAULT_PATHS) -> LineagePaths:
-        check_paths(first)
+        check_first(first)
         key = self.outcome.key
         return paths_object(
             self.policy, self.result.flow.nodes, lambda n: self.result.paths(key, n), first
@@ -413,18 +377,18 @@ def outcomes_page(
     after: str | None,
     level: ResultsLevelEnum | None = None,
 ) -> Connection[ContributedOutcome]:
-    indices = [
-        i
-        for i, c in enumerate(result.outcomes)
-        if level is None or c.outcome.props.get("level", "OUTCOME") == level.value
-    ]
-    where = {result.outcomes[i].outcome.id: n for n, i in enumerate(indices)}
-    return paging.page(
-        tag,
-        len(indices),
-        lambda n: (result.outcomes[indices[n]].outcome.id,),
+    outcomes = result.outcomes
+    where = {c.outcome.id: i for i, c in enumerate(outcomes)}
+    return shown_page(
+        Cursors(tag, 1),
+        [
+            i
+            for i, c in enumerate(outcomes)
+            if level is None or c.outcome.props.get("level", "OUTCOME") == level.value
+        ],
+        lambda i: (outcomes[i].outcome.id,),
         lambda key: where.get(key[0]),
-        lambda n: _contributed(policy, result, indices[n]),
+        lambda i: _contributed(policy, result, i),
         first=first,
         after=after,
     )
@@ -538,7 +502,7 @@ class ProgrammeImpact:
             )
 
         return shown_page(
-            "impact-partner",
+            Cursors("impact-partner", 1),
             shown,
             lambda i: (partners[i].actor.id,),
             lambda key: where.get(key[0]),
@@ -611,27 +575,26 @@ class LineageIssues:
             [i for i in self.found if wanted is None or i.kind.value in wanted],
             lambda i: (self.subjects[i.subject],),
         )
-        where: dict[tuple[str, ...], int] = {i.key: n for n, i in enumerate(items)}
+        follows: dict[Key, int] = {i.key: n + 1 for n, i in enumerate(items)}  # next index
         tag = "lineage-issue" if wanted is None else "-".join(["lineage-issue", *wanted])
-        window = paging.bounds(
-            tag, len(items), lambda key: where.get(key), first=first, after=after
-        )
-        subjects = await info.context.node_loader.load_many([items[n].subject for n in window])
+        cursors = Cursors(tag, 3)
+        page = window(cursors, len(items), follows.get, first=first, after=after)
+        subjects = await info.context.node_loader.load_many([items[n].subject for n in page])
         built = []
-        for n, subject in zip(window, subjects, strict=True):
+        for n, subject in zip(page, subjects, strict=True):
             issue = items[n]
             assert subject is not None  # found in the snapshot of this revision
-            built.append(
-                LineageIssue(
-                    kind=LineageIssueKind(issue.kind.value),
-                    node=node_object(policy, subject),
-                    relationship_id=None
-                    if issue.relationship is None
-                    else strawberry.ID(issue.relationship),
-                    message=issue.message,
-                )
+            node = LineageIssue(
+                kind=LineageIssueKind(issue.kind.value),
+                node=node_object(policy, subject),
+                relationship_id=None
+                if issue.relationship is None
+                else strawberry.ID(issue.relationship),
+                message=issue.message,
             )
-        return paging.connection(tag, len(items), window, lambda n: items[n].key, built, after)
+            built.append(Edge(node=node, cursors=cursors, position=issue.key))
+        has_next = page.stop < len(items)
+        return connection(Connection, built, total=len(items), has_next=has_next, after=after)
 
 
 def issue_counts(found: Sequence[lin.Issue]) -> list[LineageIssueCount]:

@@ -1,8 +1,8 @@
 """Keep the flow indexes in use compiled for the current revision.
 
 Why: every lineage question reads a flow index compiled once per revision (see
-:mod:`analytics.flow_index`), and on a large graph compiling takes seconds (about 2 s for the
-100,000-node synthetic graph on the embedded store, plus the read from Neo4j). Without this,
+:mod:`analytics.lineage.flow_index`), and on a large graph compiling takes seconds (about 2 s
+for the 100,000-node synthetic graph on the embedded store, plus the read from Neo4j). Without this,
 the first question after every write waits for it. The revision is polled rather than hooked
 to this process's writes, so writes by another replica or the CLI on a shared Neo4j database
 are caught too. Only indexes this process has used are rebuilt, so a server nobody asks for
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import cast
 
-from api.lineage.cache import INDEXES, index_for
+from api.lineage.cache import index_for, indexes_used
 from graph.errors import GraphError
 from graph.store import GraphStore
 
@@ -30,8 +29,7 @@ async def keep_warm(store: GraphStore, interval: float) -> None:
     """
     while True:
         await asyncio.sleep(interval)
-        for params in INDEXES.params(store):
-            as_of, min_share = cast(tuple[str | None, float], params)
+        for as_of, min_share in indexes_used(store):
             try:
                 await index_for(store, as_of, min_share)
             except GraphError as err:

@@ -8,16 +8,14 @@ sort key of a shown node only, so they never carry a hidden name either.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import replace
 from typing import Any
 
 from api.context import Context
+from api.core.paging import Connection, Cursors, Edge, check_first, connection
 from api.errors import bad_input
-from api.nodes import Connection, Edge, PageInfo, check_first, node_object
-from graph.model import ACTOR_KINDS, NON_STATE_KINDS, Node, NodeKind, Sensitivity
+from api.nodes import node_object
+from graph.model import ACTOR_KINDS, NON_STATE_KINDS, NodeKind, Sensitivity
 from graph.store import NodeFilter, SortOrder, encode_cursor
 
 
@@ -44,22 +42,13 @@ def listed(ctx: Context, flt: NodeFilter) -> NodeFilter:
     return replace(flt, sensitivity=Sensitivity.PUBLIC)
 
 
-def _cursor(arg: tuple[SortOrder, Node]) -> str:
-    sort, node = arg
-    return base64.urlsafe_b64encode(
-        json.dumps([sort.value, encode_cursor(sort, node)]).encode()
-    ).decode()
+def _cursors(sort: SortOrder) -> Cursors:
+    """Cursors of a node list in ``sort`` order: an edge's position is its node, and its key
+    the store's cursor of that node (computed only when a cursor is asked for)."""
+    return Cursors(sort.value, 1, lambda node: (encode_cursor(sort, node),))
 
 
-def _position(after: str, sort: SortOrder) -> str:
-    """The store cursor inside ``after``; a cursor of another order or list is refused."""
-    try:
-        tag, inner = json.loads(base64.urlsafe_b64decode(after.encode()))
-    except (ValueError, TypeError, binascii.Error):
-        raise bad_input("is not a cursor of this list", "after") from None
-    if tag != sort.value or not isinstance(inner, str):
-        raise bad_input("is not a cursor of this list", "after")
-    return inner
+_CURSORS = {sort: _cursors(sort) for sort in SortOrder}
 
 
 async def find_page(
@@ -67,19 +56,10 @@ async def find_page(
 ) -> Connection[Any]:
     """One page of the nodes matching ``flt`` that the caller may see."""
     check_first(first)
-    inner = _position(after, sort) if after is not None else None
+    cursors = _CURSORS[sort]
+    inner = cursors.decode(after)[0] if after is not None else None
     page = await ctx.store.find_nodes(listed(ctx, flt), first=first, after=inner, sort=sort)
-    edges = [
-        Edge(node=node_object(ctx.policy, n), cursor_of=_cursor, cursor_arg=(sort, n))
-        for n in page.items
-    ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor() if edges else None,
-            end_cursor=edges[-1].cursor() if edges else None,
-        ),
-        total_count=page.total_count,
+    edges = [Edge(node=node_object(ctx.policy, n), cursors=cursors, position=n) for n in page.items]
+    return connection(
+        Connection, edges, total=page.total_count, has_next=page.has_next_page, after=after
     )

@@ -8,10 +8,10 @@ at the offending input field.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 import strawberry
 
+from api.core.user_errors import UserError
 from api.nodes import (
     AcademicInstitution,
     Activity,
@@ -28,35 +28,6 @@ from api.nodes import (
     RoleEnum,
     ThematicArea,
 )
-
-
-@strawberry.enum(description="Why a mutation refused its input.")
-class UserErrorCode(Enum):
-    INVALID = strawberry.enum_value("INVALID", description="A value breaks a model rule.")
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="A referenced node or relationship does not exist."
-    )
-    CONFLICT = strawberry.enum_value(
-        "CONFLICT", description="The input contradicts what is stored (e.g. the key exists)."
-    )
-    INTEGRITY = strawberry.enum_value(
-        "INTEGRITY",
-        description="A graph-wide rule would break (results-chain cycle, shares above 1).",
-    )
-    FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN", description="Only staff (privileged callers) may change the graph."
-    )
-
-
-@strawberry.type(description="A problem with a mutation's input; nothing was written.")
-class UserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["input", "since"]; null when '
-        "the problem is not one field's."
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
-    code: UserErrorCode = strawberry.field(description="What is wrong, for programs.")
-
 
 _ERRORS = "Problems with the input; empty when the mutation succeeded."
 _REVISION = "Graph revision after the mutation; null when it failed."

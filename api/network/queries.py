@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.core.paging import DEFAULT_PAGE, Connection
 from api.network.filters import (
     SORTS,
     ActorFilter,
@@ -23,14 +24,12 @@ from api.network.filters import (
 )
 from api.network.paging import find_page
 from api.nodes import (
-    DEFAULT_PAGE,
     AcademicInstitution,
     Activity,
     Actor,
     AfterArg,
     CivilSocietyOrganization,
     Company,
-    Connection,
     FirstArg,
     MemberState,
     OtherNonStateActor,

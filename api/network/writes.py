@@ -21,13 +21,8 @@ from strawberry import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
 from api.context import Context
-from api.network.payloads import (
-    OutcomeLink,
-    Participation,
-    Partnership,
-    UserError,
-    UserErrorCode,
-)
+from api.core.user_errors import UserError, UserErrorCode
+from api.network.payloads import OutcomeLink, Participation, Partnership
 from api.nodes import ConfidenceEnum, RoleEnum, decode_global_id, node_object
 from graph import model
 from graph.errors import Conflict, GraphError, IntegrityError, NotFound, StoreUnavailable
@@ -222,10 +217,6 @@ async def _read_node(ctx: Context, key: str) -> Any:
 # --------------------------------------------------------------------------- relationships
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
-
-
 async def _write_rel(
     ctx: Context, change: RelWrite | RelEnd, aliases: Mapping[str, str]
 ) -> tuple[model.Relationship, model.Node, model.Node, int]:
@@ -245,8 +236,8 @@ def partnership(ctx: Context, rel: model.Relationship, start: Any, end: Any) -> 
         programme=node_object(ctx.policy, end),  # type: ignore[arg-type]
         role=RoleEnum(p["role"]),
         amount=p.get("amount"),
-        since=_date(p.get("since")),
-        until=_date(p.get("until")),
+        since=model.as_date(p.get("since")),
+        until=model.as_date(p.get("until")),
         source=p.get("source"),
     )
 
@@ -306,8 +297,8 @@ async def record_participation(ctx: Context, inp: Any) -> tuple[Any, int]:
         actor=node_object(ctx.policy, start),  # type: ignore[arg-type]
         activity=node_object(ctx.policy, end),  # type: ignore[arg-type]
         role=RoleEnum(p.get("role", "PARTICIPANT")),
-        since=_date(p.get("since")),
-        until=_date(p.get("until")),
+        since=model.as_date(p.get("since")),
+        until=model.as_date(p.get("until")),
         source=p.get("source"),
     ), revision
 
@@ -342,7 +333,7 @@ async def link_outcome(ctx: Context, inp: Any) -> tuple[Any, int]:
         outcome=node_object(ctx.policy, end),  # type: ignore[arg-type]
         share=p["share"],
         confidence=ConfidenceEnum(p.get("confidence", "MEDIUM")),
-        evidence_date=_date(p.get("evidence_date")),
-        since=_date(p.get("since")),
+        evidence_date=model.as_date(p.get("evidence_date")),
+        since=model.as_date(p.get("since")),
         source=p.get("source"),
     ), revision

@@ -16,7 +16,6 @@ only; see its docstring):
 
 - ``enums``: the GraphQL enums and the model enums they mirror;
 - ``ids``: global ids;
-- ``pagination``: page size bounds, ``PageInfo``, the generic ``Connection`` and ``Edge``;
 - ``arguments``: the field arguments every paged or relationship field takes;
 - ``edges``: relationship edges and their connections, with their cursors;
 - ``navigation``: ``Hop``, one paged step along a relationship type;
@@ -24,6 +23,7 @@ only; see its docstring):
 - ``mapping``: ``node_object`` and the edge builders, stored records to GraphQL objects.
 
 Import from ``api.nodes``: the names below are its interface; the modules are its layout.
+Paging (``Connection``, ``PageInfo``, cursors) is every area's: :mod:`api.core.paging`.
 """
 
 from api.nodes.arguments import AfterArg, AsOfArg, FirstArg, RoleArg
@@ -54,7 +54,6 @@ from api.nodes.enums import (
 from api.nodes.ids import decode_global_id, to_global_id
 from api.nodes.mapping import node_object, node_objects, shown_object
 from api.nodes.navigation import Hop
-from api.nodes.pagination import DEFAULT_PAGE, MAX_PAGE, Connection, Edge, N, PageInfo, check_first
 from api.nodes.types import (
     NODE_TYPES,
     AcademicInstitution,
@@ -73,9 +72,7 @@ from api.nodes.types import (
 )
 
 __all__ = [
-    "DEFAULT_PAGE",
     "ENUM_MIRRORS",
-    "MAX_PAGE",
     "NODE_TYPES",
     "AcademicInstitution",
     "AcademicTypeEnum",
@@ -87,10 +84,8 @@ __all__ = [
     "CivilSocietyOrganization",
     "Company",
     "ConfidenceEnum",
-    "Connection",
     "ContributionConnection",
     "ContributionEdge",
-    "Edge",
     "FirstArg",
     "FocusGroupEnum",
     "Hop",
@@ -98,14 +93,12 @@ __all__ = [
     "LinkConnection",
     "LinkEdge",
     "MemberState",
-    "N",
     "Node",
     "NodeKindEnum",
     "NonStateActorTypeEnum",
     "Organization",
     "OtherNonStateActor",
     "Outcome",
-    "PageInfo",
     "ParticipationConnection",
     "ParticipationEdge",
     "PartnershipConnection",
@@ -118,7 +111,6 @@ __all__ = [
     "RoleEnum",
     "SensitivityEnum",
     "ThematicArea",
-    "check_first",
     "decode_global_id",
     "node_object",
     "node_objects",

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import strawberry
 
+from api.core.paging import DEFAULT_PAGE, MAX_PAGE
 from api.nodes.enums import RoleEnum
-from api.nodes.pagination import DEFAULT_PAGE, MAX_PAGE
 
 FirstArg = Annotated[
     int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE} (default {DEFAULT_PAGE}).")

@@ -7,33 +7,16 @@ stable across requests and free of names.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from typing import Generic
 
 import strawberry
 
-from api.errors import bad_input
+from api.core.paging import Cursors, N, PageInfo, cursor_field
 from api.nodes.enums import ConfidenceEnum, RoleEnum
-from api.nodes.pagination import N, PageInfo
 
-
-def nav_cursor(key: tuple[str, str]) -> str:
-    """The cursor of the relationship edge whose cursor key is ``key``."""
-    return base64.urlsafe_b64encode(json.dumps(["r", *key]).encode()).decode()
-
-
-def nav_position(after: str) -> tuple[str, str]:
-    """The cursor key inside ``after``; a BAD_USER_INPUT error if it is no such cursor."""
-    try:
-        tag, node_id, rel_id = json.loads(base64.urlsafe_b64decode(after.encode()))
-    except (ValueError, TypeError, binascii.Error):
-        raise bad_input("is not a cursor of this list", "after") from None
-    if tag != "r" or not isinstance(node_id, str) or not isinstance(rel_id, str):
-        raise bad_input("is not a cursor of this list", "after")
-    return node_id, rel_id
+#: The cursors of every relationship connection; an edge's position is its key (above).
+RELATIONSHIPS = Cursors("r", 2)
 
 
 @strawberry.type(description="A plain relationship (membership, seat, theme, target, part-of).")
@@ -46,11 +29,9 @@ class LinkEdge(Generic[N]):
         description="Source or evidence; hidden when either end is a restricted actor you "
         "may not see."
     )
-    cursor_key: strawberry.Private[tuple[str, str]]
-
-    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
-    def cursor(self) -> str:
-        return nav_cursor(self.cursor_key)
+    position: strawberry.Private[tuple[str, str]]
+    cursors: strawberry.Private[Cursors] = RELATIONSHIPS
+    cursor: str = cursor_field()
 
 
 @strawberry.type(description="A partnership of an actor in a programme.")
@@ -67,11 +48,9 @@ class PartnershipEdge(Generic[N]):
         description="Source or evidence; hidden when the actor is restricted and you may not "
         "see it."
     )
-    cursor_key: strawberry.Private[tuple[str, str]]
-
-    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
-    def cursor(self) -> str:
-        return nav_cursor(self.cursor_key)
+    position: strawberry.Private[tuple[str, str]]
+    cursors: strawberry.Private[Cursors] = RELATIONSHIPS
+    cursor: str = cursor_field()
 
 
 @strawberry.type(description="An actor's participation in an activity.")
@@ -85,11 +64,9 @@ class ParticipationEdge(Generic[N]):
         description="Source or evidence; hidden when the actor is restricted and you may not "
         "see it."
     )
-    cursor_key: strawberry.Private[tuple[str, str]]
-
-    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
-    def cursor(self) -> str:
-        return nav_cursor(self.cursor_key)
+    position: strawberry.Private[tuple[str, str]]
+    cursors: strawberry.Private[Cursors] = RELATIONSHIPS
+    cursor: str = cursor_field()
 
 
 @strawberry.type(description="A contribution link in the results chain (produced / contributed).")
@@ -102,11 +79,9 @@ class ContributionEdge(Generic[N]):
     since: dt.date | None = strawberry.field(description="Start of validity.")
     until: dt.date | None = strawberry.field(description="End of validity, if ended.")
     source: str | None = strawberry.field(description="Source or evidence.")
-    cursor_key: strawberry.Private[tuple[str, str]]
-
-    @strawberry.field(description="Opaque position of this item; pass it as `after`.")
-    def cursor(self) -> str:
-        return nav_cursor(self.cursor_key)
+    position: strawberry.Private[tuple[str, str]]
+    cursors: strawberry.Private[Cursors] = RELATIONSHIPS
+    cursor: str = cursor_field()
 
 
 @strawberry.type(description="A page of plain relationships.")

@@ -16,16 +16,7 @@ from typing import Any
 
 import strawberry
 
-from api.nodes.edges import (
-    ContributionConnection,
-    ContributionEdge,
-    LinkConnection,
-    LinkEdge,
-    ParticipationConnection,
-    ParticipationEdge,
-    PartnershipConnection,
-    PartnershipEdge,
-)
+from api.nodes import edges
 from api.nodes.enums import ConfidenceEnum, RoleEnum
 from api.nodes.ids import to_global_id
 from api.nodes.types import (
@@ -43,13 +34,8 @@ from api.nodes.types import (
 )
 from api.policy import Policy
 from graph import model
-from graph.model import NodeKind
+from graph.model import NodeKind, as_date
 from graph.store import Edge as StoreEdge
-
-
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
-
 
 # --------------------------------------------------------------------------- nodes
 
@@ -67,8 +53,8 @@ def _common(seen: model.Node, p: Any) -> dict[str, Any]:
         "kind": seen.kind,
         "name": p.get("name", seen.id),
         "description": p.get("description"),
-        "since": _date(p.get("since")),
-        "until": _date(p.get("until")),
+        "since": as_date(p.get("since")),
+        "until": as_date(p.get("until")),
         "source": p.get("source"),
         "illustrative": p.get("illustrative", False),
     }
@@ -204,27 +190,27 @@ def _common_edge(
     return (
         node_object(policy, edge.node),
         strawberry.ID(edge.rel.id),
-        _date(p.get("since")),
-        _date(p.get("until")),
+        as_date(p.get("since")),
+        as_date(p.get("until")),
         policy.source_of(p, here, edge.node),
     )
 
 
-def _link(policy: Policy, here: model.Node, e: StoreEdge) -> LinkEdge[Any]:
+def _link(policy: Policy, here: model.Node, e: StoreEdge) -> edges.LinkEdge[Any]:
     node, rid, since, until, source = _common_edge(policy, here, e)
-    return LinkEdge(
+    return edges.LinkEdge(
         node=node,
         relationship_id=rid,
         since=since,
         until=until,
         source=source,
-        cursor_key=(e.node.id, e.rel.id),
+        position=(e.node.id, e.rel.id),
     )
 
 
-def _partnership(policy: Policy, here: model.Node, e: StoreEdge) -> PartnershipEdge[Any]:
+def _partnership(policy: Policy, here: model.Node, e: StoreEdge) -> edges.PartnershipEdge[Any]:
     node, rid, since, until, source = _common_edge(policy, here, e)
-    return PartnershipEdge(
+    return edges.PartnershipEdge(
         node=node,
         relationship_id=rid,
         role=RoleEnum(e.rel.props["role"]),
@@ -232,43 +218,43 @@ def _partnership(policy: Policy, here: model.Node, e: StoreEdge) -> PartnershipE
         since=since,
         until=until,
         source=source,
-        cursor_key=(e.node.id, e.rel.id),
+        position=(e.node.id, e.rel.id),
     )
 
 
-def _participation(policy: Policy, here: model.Node, e: StoreEdge) -> ParticipationEdge[Any]:
+def _participation(policy: Policy, here: model.Node, e: StoreEdge) -> edges.ParticipationEdge[Any]:
     node, rid, since, until, source = _common_edge(policy, here, e)
-    return ParticipationEdge(
+    return edges.ParticipationEdge(
         node=node,
         relationship_id=rid,
         role=RoleEnum(e.rel.props.get("role", "PARTICIPANT")),
         since=since,
         until=until,
         source=source,
-        cursor_key=(e.node.id, e.rel.id),
+        position=(e.node.id, e.rel.id),
     )
 
 
-def _contribution(policy: Policy, here: model.Node, e: StoreEdge) -> ContributionEdge[Any]:
+def _contribution(policy: Policy, here: model.Node, e: StoreEdge) -> edges.ContributionEdge[Any]:
     node, rid, since, until, source = _common_edge(policy, here, e)
     p = e.rel.props
-    return ContributionEdge(
+    return edges.ContributionEdge(
         node=node,
         relationship_id=rid,
         share=p["share"],
         confidence=ConfidenceEnum(p.get("confidence", "MEDIUM")),
-        evidence_date=_date(p.get("evidence_date")),
+        evidence_date=as_date(p.get("evidence_date")),
         since=since,
         until=until,
         source=source,
-        cursor_key=(e.node.id, e.rel.id),
+        position=(e.node.id, e.rel.id),
     )
 
 
 #: How each relationship connection builds its edges (:meth:`api.nodes.navigation.Hop.page`).
 EDGE_BUILDERS: dict[type, Callable[[Policy, model.Node, StoreEdge], Any]] = {
-    LinkConnection: _link,
-    PartnershipConnection: _partnership,
-    ParticipationConnection: _participation,
-    ContributionConnection: _contribution,
+    edges.LinkConnection: _link,
+    edges.PartnershipConnection: _partnership,
+    edges.ParticipationConnection: _participation,
+    edges.ContributionConnection: _contribution,
 }

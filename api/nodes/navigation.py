@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info
 
 from api.context import Context
-from api.nodes.edges import nav_cursor, nav_position
+from api.core.paging import Key, page
+from api.nodes.edges import RELATIONSHIPS
 from api.nodes.enums import RoleEnum
-from api.nodes.pagination import PageInfo, check_first
 from graph import model
 from graph.model import RelType
 from graph.store import Direction
@@ -54,7 +54,6 @@ class Hop:
         count only what is shown."""
         from api.nodes.mapping import EDGE_BUILDERS  # at call time: see the module docstring
 
-        check_first(first)
         ctx = info.context
         day = as_of.isoformat() if as_of else None
         edges: Sequence[StoreEdge] = await ctx.neighbour_loader.load(
@@ -63,21 +62,19 @@ class Hop:
         edges = ctx.policy.shown(edges, lambda e: (e.node,))
         if role is not None:
             edges = [e for e in edges if e.rel.props.get("role", "PARTICIPANT") == role.value]
-        start = 0
-        if after is not None:
-            keys = [(e.node.id, e.rel.id) for e in edges]
-            start = bisect_right(keys, nav_position(after))
         build = EDGE_BUILDERS[self.connection]
-        built = [build(ctx.policy, here, e) for e in edges[start : start + first]]
-        return self.connection(
-            edges=built,
-            page_info=PageInfo(
-                has_next_page=start + first < len(edges),
-                has_previous_page=after is not None,
-                start_cursor=nav_cursor(built[0].cursor_key) if built else None,
-                end_cursor=nav_cursor(built[-1].cursor_key) if built else None,
-            ),
-            total_count=len(edges),
+
+        def start(key: Key) -> int:
+            return bisect_right([(e.node.id, e.rel.id) for e in edges], key)
+
+        return page(
+            RELATIONSHIPS,
+            len(edges),
+            start,
+            lambda i: build(ctx.policy, here, edges[i]),
+            first=first,
+            after=after,
+            cls=self.connection,
         )
 
 

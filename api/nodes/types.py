@@ -20,6 +20,7 @@ from graphql import GraphQLAbstractType, GraphQLResolveInfo
 from strawberry.types import Info
 
 from api.context import Context
+from api.core.paging import DEFAULT_PAGE
 from api.nodes.arguments import AfterArg, AsOfArg, FirstArg, RoleArg
 from api.nodes.edges import (
     ContributionConnection,
@@ -39,7 +40,6 @@ from api.nodes.enums import (
     SensitivityEnum,
 )
 from api.nodes.navigation import Hop, load_node
-from api.nodes.pagination import DEFAULT_PAGE
 from graph import model
 from graph.model import RelType
 from graph.store import Direction

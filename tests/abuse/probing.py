@@ -7,11 +7,12 @@ hide each other's answers.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -138,7 +139,8 @@ class Target:
 
     field: Field
     route: tuple[Step, ...] = ()
-    fixed: dict[str, Any] = field(default_factory=dict)  # required arguments' baselines
+    # dataclasses.field: the bare name is the attribute above, in this class body
+    fixed: dict[str, Any] = dataclasses.field(default_factory=dict)  # required arguments' baselines
 
 
 def document(operation: str, target: Target, probe: Probe, schema: Schema) -> tuple[str, Any]:

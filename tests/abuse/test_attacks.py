@@ -242,7 +242,7 @@ def test_analyses_all_carry_a_cost() -> None:
     names = schema.config.name_converter
     for area in (centrality, coverage, lineage):
         for part in area.QUERIES:
-            for field in part.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            for field in part.__strawberry_definition__.fields:
                 name = names.get_graphql_name(field)
                 if name != "needWeights":
                     assert f"Query.{name}" in ANALYSIS_COSTS, name

@@ -7,11 +7,11 @@ from typing import Literal
 
 import networkx as nx
 import pytest
-from analytics_strategies import assert_scores_close, graphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import _fast, centrality
+from analytics import centrality
+from tests.analytics.analytics_strategies import assert_scores_close, graphs
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -243,15 +243,6 @@ def test_budget_guard_samples_when_allowed() -> None:
 def test_sampling_needs_two_sources() -> None:
     with pytest.raises(ValueError, match="k >= 2"):
         centrality.betweenness_centrality(nx.path_graph(5), k=1)
-
-
-def test_frozen_snapshots_are_converted_once() -> None:
-    g = nx.freeze(nx.path_graph(["a", "b", "c"]))
-    first = _fast.indexed(g, "weight")
-    assert _fast.indexed(g, "weight") is first
-    assert _fast.indexed(g, None) is not first
-    thawed = nx.path_graph(["a", "b", "c"])
-    assert _fast.indexed(thawed, None) is not _fast.indexed(thawed, None)
 
 
 def test_empty_graph_gives_empty_results() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import networkx as nx
-from analytics_strategies import TOL, graphs, planted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics import structure
+from tests.analytics.analytics_strategies import TOL, graphs, planted
 
 FAST = settings(max_examples=60, deadline=None)
 

@@ -12,9 +12,8 @@ import networkx as nx
 import pytest
 
 from analytics import centrality, resilience, structure
-from analytics.projection import co_partnership, collapse, filter_snapshot
+from analytics.projection import canonical, co_partnership, collapse, filter_snapshot
 from api.centrality import service as svc
-from api.centrality.graphs import canonical
 from tests.centrality import reference
 from tests.centrality.conftest import STAFF, Gql, SeedGraphs, data, error_code
 

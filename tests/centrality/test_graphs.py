@@ -9,15 +9,8 @@ import pytest
 
 from analytics import resilience
 from analytics.centrality import AnalysisTooLarge
-from analytics.projection import ACTOR_KINDS
-from api.centrality.graphs import (
-    PAIR_COST,
-    analysed_graph,
-    canonical,
-    co_partnership_cost,
-    coverage_graph,
-    coverage_window,
-)
+from analytics.projection import ACTOR_KINDS, PAIR_COST, canonical, co_partnership_cost
+from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
 from api.centrality.params import BadParameter, NetworkParams, Projection
 from tests.centrality.conftest import SeedGraphs
 
@@ -127,7 +120,12 @@ def test_the_co_partnership_cost_bounds_the_ties_and_guards_the_projection(
 ) -> None:
     history = seed_graphs.snapshot()
     params = NetworkParams.of(CO, roles=["SPEAKER", "FUNDING"])
-    cost = co_partnership_cost(history, params)
+    cost = co_partnership_cost(
+        history,
+        roles=params.roles,
+        relationship_types=params.engagement_types,
+        actor_kinds=params.actor_kinds,
+    )
     ties = analysed_graph(history, params).number_of_edges()
     assert 0 < ties * PAIR_COST <= cost
     with pytest.raises(AnalysisTooLarge) as err:

@@ -17,8 +17,6 @@ from graph.exchange import (
     export_graphml,
     export_jsonl,
     import_file,
-    import_graphml,
-    import_jsonl,
 )
 from graph.store import Change, GraphStore
 from tests.conftest import StoreFactory
@@ -53,10 +51,10 @@ async def test_round_trip_into_a_fresh_store(store_factory: StoreFactory, tmp_pa
     fresh = EmbeddedStore(tmp_path / "fresh.db")
     await fresh.open()
     try:
-        result = await import_jsonl(fresh, path)
+        result = await import_file(fresh, path, fmt="jsonl")
         assert result.revision == 1
         assert await dump(fresh) == text
-        again = await import_jsonl(fresh, path)
+        again = await import_file(fresh, path, fmt="jsonl")
         assert not again.changed and again.revision == 1
     finally:
         await fresh.close()
@@ -110,7 +108,7 @@ async def test_malformed_input_imports_nothing(
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join([new_node, *good, bad_line]) + "\n")
     with pytest.raises(GraphError) as err:
-        await import_jsonl(store, path)
+        await import_file(store, path, fmt="jsonl")
     assert f"bad.jsonl:{len(good) + 2}" in str(err.value), str(err.value)
     assert reason in str(err.value)
     assert err.value.field == fld
@@ -195,7 +193,7 @@ async def test_graphml_keeps_types(store: GraphStore, tmp_path: Path) -> None:
     assert g.nodes["AFG"]["m49"] == "004" and g.nodes["cso-4"]["name"] == "2024"
     assert g.nodes["out-3"]["document"] is True and g.nodes["co-2"]["iati_org_type"] == 71
     async with empty_like(store, tmp_path) as fresh:
-        await import_graphml(fresh, path)
+        await import_file(fresh, path, fmt="graphml")
         (out3,) = await fresh.get_nodes(["out-3"])
         (cso4,) = await fresh.get_nodes(["cso-4"])
         (amount,) = await fresh.get_relationships(["partners_in-co-2-prog-a"])
@@ -249,7 +247,7 @@ async def test_every_problem_is_reported_with_its_line(store: GraphStore, tmp_pa
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InvalidFile) as caught:
-        await import_jsonl(store, path)
+        await import_file(store, path, fmt="jsonl")
     err = caught.value
     got = [(p.line, p.field, p.code) for p in err.problems]
     assert got == [
@@ -297,7 +295,7 @@ async def test_a_cycle_of_the_file_is_reported_once(store: GraphStore, tmp_path:
         + "\n"
     )
     with pytest.raises(InvalidFile) as caught:
-        await import_jsonl(store, path)
+        await import_file(store, path, fmt="jsonl")
     problems = caught.value.problems
     assert [(p.line, p.field) for p in problems] == [(5, "end"), (8, "share")], str(caught.value)
     assert problems[0].message.endswith("the file's links on it are on lines 5, 6 and 9")
@@ -312,13 +310,13 @@ async def test_the_problem_list_is_bounded(store: GraphStore, tmp_path: Path) ->
         "\n".join(_node_line("Programme", f"p{i}", name="P", since="never") for i in range(150))
     )
     with pytest.raises(InvalidFile) as caught:
-        await import_jsonl(store, path)
+        await import_file(store, path, fmt="jsonl")
     err = caught.value
     assert len(err.problems) == 100 and err.left_off == 50 and err.total == 150
     assert [p.line for p in err.problems] == list(range(1, 101))
     assert str(err).splitlines()[-1] == "... and 50 more problems (only the first 100 are listed)"
     with pytest.raises(InvalidFile) as caught:
-        await import_jsonl(store, path, max_problems=3)
+        await import_file(store, path, fmt="jsonl", max_problems=3)
     assert [p.line for p in caught.value.problems] == [1, 2, 3]
     assert caught.value.left_off == 147
     assert await store.revision() == 0
@@ -356,7 +354,7 @@ async def test_graphml_problems_name_the_element_line(store: GraphStore, tmp_pat
     path = tmp_path / "bad.graphml"
     path.write_text(GRAPHML_BAD)
     with pytest.raises(InvalidFile) as caught:
-        await import_graphml(store, path)
+        await import_file(store, path, fmt="graphml")
     got = [(p.line, p.field) for p in caught.value.problems]
     assert got == [
         (10, "iati_org_type"),  # "seventy" is not a long

@@ -16,15 +16,16 @@ from graph.model import (
     RelType,
     Role,
     Sensitivity,
+    WeightScope,
 )
 from graph.store import (
+    Change,
     Direction,
     GraphStore,
     NodeFilter,
     NodeWrite,
     RelEnd,
     SortOrder,
-    WeightScope,
     get_node,
 )
 from tests.conftest import StoreFactory
@@ -78,7 +79,7 @@ async def test_upsert_is_idempotent(store: GraphStore) -> None:
 async def test_atomic_batch_failing_half_way_leaves_no_trace(store: GraphStore) -> None:
     await seeded(store)
     before = [r async for r in store.export_records()]
-    bad_batch = [
+    bad_batch: list[Change] = [
         node("CivilSocietyOrganization", "cso-new", "Quelori Teachers' Network"),
         rel("BASED_IN", "cso-new", "KEN"),
         node("Programme", "prog-a", "Changed name"),

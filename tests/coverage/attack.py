@@ -18,7 +18,9 @@ the relations the attacker uses are exactly true.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from scipy import optimize
@@ -28,8 +30,12 @@ from analytics.coverage_report import Cube, Matrix, MatrixQuery, Withheld, build
 
 CellRef = tuple[Levels, Coords]
 
+T = TypeVar("T")
+#: A cell however the caller names it (a :data:`CellRef`, a live :data:`Ref`, header keys).
+K = TypeVar("K", bound=Hashable)
 
-def flat(rows: list[list[object]]) -> list[object]:
+
+def flat(rows: list[list[T]]) -> list[T]:
     return [c for row in rows for c in row]
 
 
@@ -111,20 +117,21 @@ def relations(v: View) -> list[tuple[CellRef, list[CellRef]]]:
     return out
 
 
-Line = tuple[object, list[object]]
+#: (a total, its parts)
+Line = tuple[K, list[K]]
 
 
 def subtraction(v: View) -> list[CellRef]:
     """Hidden cells alone in a line whose other members are all known."""
-    return lone_unknowns(v.values, relations(v))  # type: ignore[arg-type]
+    return lone_unknowns(v.values, relations(v))
 
 
 def recovered(v: View) -> dict[CellRef, int]:
     """Hidden cells pinned to a single whole number by everything shown."""
-    return pinned(v.values, relations(v))  # type: ignore[arg-type]
+    return pinned(v.values, relations(v))
 
 
-def lone_unknowns(values: dict[object, int | None], lines: list[Line]) -> list[object]:
+def lone_unknowns(values: dict[K, int | None], lines: list[Line[K]]) -> list[K]:
     found = []
     for total, parts in lines:
         unknown = [c for c in [total, *parts] if values[c] is None]
@@ -133,9 +140,7 @@ def lone_unknowns(values: dict[object, int | None], lines: list[Line]) -> list[o
     return found
 
 
-def bounds(
-    values: dict[object, int | None], lines: list[Line]
-) -> dict[object, tuple[float, float]]:
+def bounds(values: dict[K, int | None], lines: list[Line[K]]) -> dict[K, tuple[float, float]]:
     """Smallest and largest value of each hidden cell consistent with everything shown."""
     hidden = sorted((c for c, v in values.items() if v is None), key=repr)
     col = {c: j for j, c in enumerate(hidden)}
@@ -152,7 +157,7 @@ def bounds(
         if row.any():
             rows.append(row)
             rhs.append(-known)
-    out: dict[object, tuple[float, float]] = {}
+    out: dict[K, tuple[float, float]] = {}
     a_eq = np.array(rows) if rows else None
     b_eq = np.array(rhs) if rows else None
     for cell in hidden:
@@ -173,7 +178,7 @@ def bounds(
     return out
 
 
-def pinned(values: dict[object, int | None], lines: list[Line]) -> dict[object, int]:
+def pinned(values: dict[K, int | None], lines: list[Line[K]]) -> dict[K, int]:
     """Hidden cells (known to be whole numbers >= 1) that only one value fits."""
     out = {}
     for cell, (lo, hi) in bounds(values, lines).items():

@@ -4,29 +4,21 @@ file is refused with one clear line naming file:line and field, and nothing is l
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from graph.embedded import EmbeddedStore
-from graph.store import WeightScope
+from graph.model import WeightScope
+from tests.cli import partnernet
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "seeds" / "need_weights.example.csv"
 
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARTNERNET_DB": str(db), "PARTNERNET_STORE": "embedded"}
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return partnernet(db, *args)
 
 
 def stored(db: Path) -> dict[tuple[WeightScope, str], float]:

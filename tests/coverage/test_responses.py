@@ -65,7 +65,7 @@ async def post(store: EmbeddedStore, tmp_path: Path) -> AsyncIterator[Post]:
 
 
 def entries(store: EmbeddedStore) -> int:
-    return len(service_for(store).responses.items)
+    return len(service_for(store).responses)
 
 
 async def test_a_repeat_is_served_without_executing(

@@ -21,7 +21,7 @@ AS_OF = Window.as_of(dt.date(2024, 6, 30))
 #: Two regions, four sub-regions, nine countries.
 COUNTRIES = ["KEN", "UGA", "TZA", "EGY", "MAR", "FRA", "DEU", "ITA", "ESP"]
 THEMES = ["t1", "t2", "t3"]
-KINDS = [
+KINDS: list[tuple[str, dict[str, object]]] = [
     ("CivilSocietyOrganization", {"focus_groups": ["YOUTH"]}),
     ("CivilSocietyOrganization", {"focus_groups": ["WOMEN"]}),
     ("CivilSocietyOrganization", {"focus_groups": ["VICTIMS_ASSOCIATIONS"]}),

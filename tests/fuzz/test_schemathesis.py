@@ -50,6 +50,8 @@ from graphql.pyutils import Undefined
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Ok, Result
 from schemathesis.graphql import nodes
 
 from api.app import create_app
@@ -137,7 +139,16 @@ schemathesis.graphql.scalar("Date", _dates.map(dt.date.isoformat).map(nodes.Stri
 #: (``schemathesis.pytest.from_fixture``, which would load it from the live server, does not work
 #: with pytest 9.2: it sets ``Function._nodeid``, which pytest no longer has.)
 schema = schemathesis.graphql.from_dict(served_schema.introspect(), config=CONFIG)
-OPERATIONS = frozenset(result.ok().label for result in schema.get_all_operations())
+
+
+def _label(result: Result[schemathesis.APIOperation, InvalidSchema]) -> str:
+    """A loaded operation's label; an operation that failed to load raises its error."""
+    if not isinstance(result, Ok):
+        raise result.err()
+    return result.ok().label
+
+
+OPERATIONS = frozenset(_label(result) for result in schema.get_all_operations())
 
 
 def _optional(argument: graphql.GraphQLArgument | None) -> bool:

@@ -12,6 +12,7 @@ import pytest
 
 from analytics import lineage as L
 from api.lineage import cache
+from api.lineage.index import load_index
 from api.lineage.warm import keep_warm
 from graph.store import GraphStore
 from tests.factories import node, rel
@@ -24,7 +25,7 @@ TICK = 0.02
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str | None, float]]:
     """Every index compiled to the end: (revision it was read at, asOf, minShare)."""
     seen: list[tuple[int, str | None, float]] = []
-    real = L.load_index
+    real = load_index
 
     async def counting(store: GraphStore, **kwargs: Any) -> L.FlowIndex:
         revision = await store.revision()
@@ -32,7 +33,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str | None, float]
         seen.append((revision, kwargs["as_of"], kwargs["min_share"]))
         return built
 
-    monkeypatch.setattr(cache.lin, "load_index", counting)
+    monkeypatch.setattr(cache, "load_index", counting)
     return seen
 
 

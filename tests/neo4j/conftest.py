@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from graph.factory import Neo4jConfig
-from graph.neo4j_store import Neo4jStore
-from tests.conftest import neo4j_config, require_or_skip
+from graph.neo4j import Neo4jStore
+from tests.conftest import neo4j_config, neo4j_store_for, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER_DIR = REPO / "tools" / "neo4j-test-server"
@@ -30,13 +30,13 @@ FAULT_PASSWORD = "faults-secret-pw-42"
 @pytest.fixture
 def cfg() -> Neo4jConfig:
     """The shared server's configuration (skips, or fails under CI, without one)."""
-    return neo4j_config()  # type: ignore[no-any-return]
+    return neo4j_config()
 
 
 @pytest.fixture
 async def neo4j_store(cfg: Neo4jConfig) -> AsyncIterator[Neo4jStore]:
     """An open store over the shared server's database, emptied first."""
-    store = Neo4jStore(cfg)
+    store = neo4j_store_for(cfg)
     await store.open()
     await store.reset()
     try:

@@ -17,8 +17,8 @@ import pytest_asyncio
 
 from graph.embedded import EmbeddedStore
 from graph.exchange import record_to_json
-from graph.model import FocusGroup, NodeKind, Region, RelType, Role, Sensitivity
-from graph.neo4j_store import Neo4jStore
+from graph.model import FocusGroup, NodeKind, Region, RelType, Role, Sensitivity, WeightScope
+from graph.neo4j import Neo4jStore
 from graph.store import (
     Change,
     Direction,
@@ -28,11 +28,10 @@ from graph.store import (
     RelEnd,
     RelWrite,
     SortOrder,
-    WeightScope,
 )
 from seeds.illustrative import AS_OF, seed_changes
 from seeds.synthetic import generate
-from tests.conftest import neo4j_config
+from tests.conftest import neo4j_config, neo4j_store_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -70,7 +69,7 @@ def tricky_changes() -> list[Change]:
 async def pair(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pair]:
     cfg = neo4j_config()
     embedded = EmbeddedStore(Path(tmp_path_factory.mktemp("equivalence")) / "graph.db")
-    neo = Neo4jStore(cfg)
+    neo = neo4j_store_for(cfg)
     await embedded.open()
     await neo.open()
     await neo.reset()

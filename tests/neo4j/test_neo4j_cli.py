@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.factory import Neo4jConfig
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j import Neo4jStore
 
 
 def partnernet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,7 @@ from starlette.datastructures import Secret
 from api.app import create_app
 from api.cli import seed_store
 from api.settings import Settings
-from graph.neo4j_store import Neo4jStore
+from tests.conftest import neo4j_store_for
 from tests.live import serve
 from tests.neo4j.conftest import PrivateServer
 
@@ -111,7 +111,7 @@ def test_api_rides_out_neo4j_being_down_and_restarted(
 
 
 async def _seed(server: PrivateServer) -> None:
-    store = Neo4jStore(server.config())
+    store = neo4j_store_for(server.config())
     await store.open()
     try:
         await seed_store(store, quiet=True)

@@ -6,34 +6,28 @@ from the store and rebuilding the flow in Python objects took seconds per reques
 embedded store and tens of seconds on Neo4j, where the links alone are more than a round trip
 can carry in 200 ms. Compiled once per (revision, asOf, minShare), spreading credit from any
 node is a few vectorised gathers per hop, so a lineage costs what it touches, in C; Python
-objects (:class:`analytics.flow.Link`) are made only for the nodes a path search or a page
-reads.
+objects (:class:`analytics.lineage.flow.Link`) are made only for the nodes a path search or a
+page reads.
 
-The factors follow :func:`analytics.flow.factors` over every relationship valid at ``as_of``:
-a node's factors need all of its contributors, and the whole graph has them all.
+The factors follow :func:`analytics.lineage.flow.factors` over every relationship valid at
+``as_of``: a node's factors need all of its contributors, and the whole graph has them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from analytics.flow import (
-    FLOW_TYPES,
-    Link,
-    LinkKind,
-    bulk,
-    factors,
-    kind_of,
-    role_weight,
-)
+from analytics.lineage.flow import FLOW_TYPES, Link, LinkKind, factors, kind_of, role_weight
 from graph.model import Node, Relationship
 
-__all__ = ["FlowIndex", "Spread"]
+__all__ = ["FlowIndex", "Spread", "bulk"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -53,6 +47,32 @@ class Spread:
     hops: IntArray
     credit: FloatArray
     links: IntArray
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Why: a process holding the embedded store tracks millions of objects, and the collections
+    that a burst of allocations triggers cost several times the work itself (about 4x on the
+    100,000-node benchmark). Everything built here is acyclic, so reference counting frees it
+    and nothing is left for the collector; it is re-enabled as soon as the build is done.
+
+    Examples
+    --------
+    >>> with bulk():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _ranges(ptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
@@ -83,13 +103,31 @@ class FlowIndex:
     Parameters
     ----------
     nodes, rels : iterables
-        Every node, and at least every relationship of :data:`analytics.flow.FLOW_TYPES`
-        (others are ignored), in any order.
+        Every node, and at least every relationship of
+        :data:`analytics.lineage.flow.FLOW_TYPES` (others are ignored), in any order.
     as_of : str or None
         Only relationships valid on that day count (all when None); nodes always count.
     min_share : float
         PRODUCED and CONTRIBUTED_TO relationships whose share is below this are not
         followed, but still count when the shares into an outcome are scaled to sum to 1.
+
+    Examples
+    --------
+    An activity produced 0.4 of an outcome; a CSO took part in it as a speaker (weight 1/2,
+    next to the runner's 1, so a third of the activity's credit):
+
+    >>> from graph.model import NodeKind, RelType
+    >>> index = FlowIndex(
+    ...     [Node("o", NodeKind.OUTCOME), Node("a", NodeKind.ACTIVITY),
+    ...      Node("c", NodeKind.CIVIL_SOCIETY_ORGANIZATION)],
+    ...     [Relationship("r1", RelType.PRODUCED, "a", "o", {"share": 0.4}),
+    ...      Relationship("r2", RelType.PARTICIPATED_IN, "c", "a", {"role": "SPEAKER"})])
+    >>> [(link.contributor, round(link.factor, 3)) for link in index.steps("o", forward=False)]
+    [('a', 0.4)]
+    >>> spread = index.spread("o", 2, forward=False)
+    >>> reached, credit = spread.reached.tolist(), spread.credit.tolist()
+    >>> [(index.ids[p], round(c, 3)) for p, c in zip(reached, credit)]
+    [('a', 0.4), ('c', 0.133), ('o', 1.0)]
     """
 
     def __init__(

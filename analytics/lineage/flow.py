@@ -14,9 +14,7 @@ and nothing else, so lineage, contributions and programme impact all attribute t
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from enum import IntEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -25,65 +23,20 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.model import Relationship, RelType, Role
-from graph.store import Direction
 
 __all__ = [
-    "ACTOR_STEPS",
-    "DOWNSTREAM_STEPS",
     "FLOW_TYPES",
-    "PARTY_STEPS",
-    "PROGRAMME_STEPS",
     "RESULTS_TYPES",
     "ROLE_WEIGHTS",
     "RUNNER_WEIGHT",
-    "UPSTREAM_STEPS",
     "Link",
     "LinkKind",
-    "bulk",
     "factors",
+    "flow_ends",
     "kind_of",
     "role_weight",
 ]
 
-
-#: From an outcome to everything that led to it: lower outcomes, their producers, the
-#: programmes those activities are part of, and the actors engaged in either.
-UPSTREAM_STEPS: Final[Mapping[RelType, Direction]] = MappingProxyType(
-    {
-        RelType.CONTRIBUTED_TO: Direction.IN,
-        RelType.PRODUCED: Direction.IN,
-        RelType.PART_OF: Direction.OUT,
-        RelType.PARTICIPATED_IN: Direction.IN,
-        RelType.PARTNERS_IN: Direction.IN,
-    }
-)
-#: From an outcome to the higher outcomes it contributed to.
-DOWNSTREAM_STEPS: Final[Mapping[RelType, Direction]] = MappingProxyType(
-    {RelType.CONTRIBUTED_TO: Direction.OUT}
-)
-#: From an actor to what it reached: its programmes and their activities, the activities it
-#: took part in, what those produced, and what that contributed to. Exactly the reverse of
-#: :data:`UPSTREAM_STEPS`.
-ACTOR_STEPS: Final[Mapping[RelType, Direction]] = MappingProxyType(
-    {
-        RelType.PARTNERS_IN: Direction.OUT,
-        RelType.PARTICIPATED_IN: Direction.OUT,
-        RelType.PART_OF: Direction.IN,
-        RelType.PRODUCED: Direction.OUT,
-        RelType.CONTRIBUTED_TO: Direction.OUT,
-    }
-)
-#: From a programme to what it reached: its activities, what they and it produced, and what
-#: that contributed to.
-PROGRAMME_STEPS: Final[Mapping[RelType, Direction]] = MappingProxyType(
-    {
-        RelType.PART_OF: Direction.IN,
-        RelType.PRODUCED: Direction.OUT,
-        RelType.CONTRIBUTED_TO: Direction.OUT,
-    }
-)
-#: One hop of these from a node finds every contributor its credit is split among.
-PARTY_STEPS: Final = UPSTREAM_STEPS
 
 #: Weight of an actor's role when an activity or programme splits its credit among its
 #: parties: leading roles 1, supporting roles 1/2, taking part or benefiting 1/4.
@@ -104,27 +57,14 @@ ROLE_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
 #: take all the credit for what UNOCT ran.
 RUNNER_WEIGHT: Final = 1.0
 
+#: Results links: an activity or programme PRODUCED an outcome, an outcome CONTRIBUTED_TO
+#: a higher one.
 RESULTS_TYPES: Final = frozenset({RelType.PRODUCED, RelType.CONTRIBUTED_TO})
-#: The relationship types credit flows along.
-FLOW_TYPES: Final = frozenset({*RESULTS_TYPES, *UPSTREAM_STEPS})
-
-
-@contextmanager
-def bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures.
-
-    Why: a process holding the embedded store tracks millions of objects, and the collections
-    that a burst of allocations triggers cost several times the work itself (about 4x on the
-    100,000-node benchmark). Everything built here is acyclic, so reference counting frees it
-    and nothing is left for the collector; it is re-enabled as soon as the build is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+#: The relationship types credit flows along: results links, engagement (an actor PARTNERS_IN
+#: a programme or PARTICIPATED_IN an activity) and PART_OF (a programme runs its activities).
+FLOW_TYPES: Final = frozenset(
+    {*RESULTS_TYPES, RelType.PARTNERS_IN, RelType.PARTICIPATED_IN, RelType.PART_OF}
+)
 
 
 class Link(NamedTuple):
@@ -133,8 +73,8 @@ class Link(NamedTuple):
 
     ``factor`` is the part of the beneficiary's credit passed to the contributor; ``rels`` are
     the relationships followed (results links below the ``min_share`` are left out of both).
-    Made on demand from the compiled flow (:class:`analytics.flow_index.FlowIndex`) for the
-    nodes a path search or a page reads.
+    Made on demand from the compiled flow (:class:`analytics.lineage.flow_index.FlowIndex`)
+    for the nodes a path search or a page reads.
     """
 
     contributor: str
@@ -162,9 +102,28 @@ class LinkKind(IntEnum):
 
 
 def kind_of(rel_type: RelType) -> LinkKind:
+    """How a link of ``rel_type`` is reckoned.
+
+    >>> kind_of(RelType.PRODUCED).name, kind_of(RelType.PART_OF).name
+    ('RESULTS', 'RUNNER')
+    """
     if rel_type in RESULTS_TYPES:
         return LinkKind.RESULTS
     return LinkKind.RUNNER if rel_type is RelType.PART_OF else LinkKind.ENGAGEMENT
+
+
+def flow_ends(rel: Relationship) -> tuple[str, str]:
+    """The (contributor, beneficiary) of a relationship of :data:`FLOW_TYPES`: its (start,
+    end), except PART_OF, whose programme (the end) runs the activity (the start).
+
+    >>> flow_ends(Relationship("r", RelType.PART_OF, "act", "prog"))
+    ('prog', 'act')
+    >>> flow_ends(Relationship("r", RelType.PRODUCED, "act", "out", {"share": 1}))
+    ('act', 'out')
+    """
+    if kind_of(rel.type) is LinkKind.RUNNER:
+        return rel.end, rel.start
+    return rel.start, rel.end
 
 
 def factors(

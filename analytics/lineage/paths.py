@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from analytics.flow import Link
-from analytics.flow_index import FlowIndex
+from analytics.lineage.flow import Link
+from analytics.lineage.flow_index import FlowIndex
 
 __all__ = ["Path", "PathSet", "best_paths"]
 
@@ -63,6 +63,21 @@ def best_paths(
     many paths the graph has. Where products of different factors come out equal (a share of
     0, or rounding), sibling order and heap order could disagree, so that whole group of equal
     share is pushed at once and its last member (greatest id) pushes what follows.
+
+    Examples
+    --------
+    Two activities produced an outcome, at shares 0.7 and 0.3; from the outcome upstream the
+    better path comes first (paths are listed contributor first):
+
+    >>> from graph.model import Node, NodeKind, Relationship, RelType
+    >>> index = FlowIndex(
+    ...     [Node("o", NodeKind.OUTCOME), Node("a", NodeKind.ACTIVITY),
+    ...      Node("b", NodeKind.ACTIVITY)],
+    ...     [Relationship("r1", RelType.PRODUCED, "a", "o", {"share": 0.7}),
+    ...      Relationship("r2", RelType.PRODUCED, "b", "o", {"share": 0.3})])
+    >>> found = best_paths(index, "o", False, 3, 1)
+    >>> [(p.nodes, p.share) for p in found.paths], found.truncated
+    ([(('a', 'o'), 0.7)], True)
     """
     # entry: (-share, ids, links, parent_share, siblings, run ends, next sibling index or -1)
     Entry = tuple[

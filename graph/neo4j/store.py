@@ -1,0 +1,262 @@
+"""The deployment store: Neo4j 5.26 through the official async driver.
+
+It answers exactly like the embedded store (the contract tests run on both). The parts that
+decide *what* to write are shared with it: :func:`graph.changes.plan_changes` validates and
+de-duplicates a batch, :func:`graph.integrity.check_results_chain` guards the results chain,
+:func:`graph.snapshot.build_snapshot` builds the analytics view. What is specific here:
+
+- **Serialised writers.** Every write transaction first takes the exclusive lock on the
+  revision node, re-plans if another writer committed since the batch was planned, checks the
+  results-chain rules on data read *after* the lock, writes, and bumps the revision, all in one
+  transaction (:mod:`graph.neo4j.writes`). Replicas over one database therefore cannot both
+  pass a check that only one of them should, and they agree on the revision.
+- **Clean failures.** Driver and socket errors become :class:`graph.errors.StoreUnavailable`
+  (or another :class:`graph.errors.GraphError`) with one line that never holds the password
+  (:mod:`graph.neo4j.faults`); the driver's pool reconnects by itself, and the schema is
+  ensured lazily if the server was down when the store opened (:mod:`graph.neo4j.driver`).
+- **A driver passed in.** The store runs on a driver it is given and closes it only if it
+  was handed ownership (:mod:`graph.neo4j.driver` states the rule).
+
+See docs/NEO4J.md for the data model, atomicity and measured speed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from datetime import datetime
+
+from cachetools import LRUCache
+from neo4j import AsyncDriver
+
+from graph import cypher, keys
+from graph.errors import Conflict, StoreUnavailable
+from graph.factory import Neo4jConfig
+from graph.keys import ApiKey
+from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
+from graph.neo4j import reads, results, writes
+from graph.neo4j.driver import Database
+from graph.neo4j.faults import Faults
+from graph.neo4j.results import RevisionState
+from graph.snapshot import build_snapshot
+from graph.store import (
+    ApplyResult,
+    Change,
+    Direction,
+    Edge,
+    GraphRecords,
+    NodeFilter,
+    Page,
+    Snapshot,
+    SortOrder,
+)
+from graph.weights import validate_weights
+
+SNAPSHOT_CACHE_SIZE = 8
+SNAPSHOT_ATTEMPTS = 3
+RESET_BATCH = 10_000
+
+
+class Neo4jStore:
+    """``GraphStore`` over a Neo4j 5.x database; safe to share between concurrent requests
+    and to run in several processes over one database.
+
+    ``driver`` is used, not created (see :func:`graph.neo4j.driver.create_driver`); the
+    store closes it in :meth:`close` only if ``owns_driver``. ``cfg`` gives the database,
+    timeouts and batch size, and the credentials to scrub from messages (kept only in a
+    redactor whose ``repr`` shows none).
+    """
+
+    def __init__(self, driver: AsyncDriver, cfg: Neo4jConfig, *, owns_driver: bool = False):
+        faults = Faults.of(cfg)
+        self._db = Database(
+            driver,
+            name=cfg.database,
+            timeout=faults.timeout,
+            faults=faults,
+            owns_driver=owns_driver,
+        )
+        self._where = faults.where
+        self._database = cfg.database
+        self._batch = max(1, int(cfg.batch_size))
+        self._snapshots: LRUCache[tuple[RevisionState, str | None], Snapshot] = LRUCache(
+            SNAPSHOT_CACHE_SIZE
+        )
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self._where!r}, database={self._database!r})"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def open(self) -> None:
+        """Ensure the schema. If the server is down this raises :class:`StoreUnavailable`,
+        but the store stays open: later calls connect by themselves."""
+        await self._db.open()
+
+    async def close(self) -> None:
+        """Refuse further calls, and close the driver if this store owns it."""
+        await self._db.close()
+
+    async def ping(self) -> None:
+        await self._db.ping()
+
+    async def reset(self) -> None:
+        """Delete every node, relationship, weight and the revision (tests, maintenance).
+
+        API keys go too: a reset empties the whole database, like deleting the embedded
+        store's file, so tests start from nothing and a wiped database keeps no credentials
+        that outlived it. Create an admin key again afterwards (``partnernet keys create``).
+        Imports and ``apply`` never touch keys; only this does."""
+        timeout = self._db.timeout * 10
+        await self._db.run(cypher.RESET, write=True, timeout=timeout, batch=RESET_BATCH)
+        self._snapshots.clear()
+
+    def _long_timeout(self, records: int) -> float:
+        """Bulk work gets the per-query timeout once per batch it needs."""
+        return self._db.timeout * max(1, math.ceil(records / self._batch))
+
+    # ------------------------------------------------------------------ reads
+
+    async def revision(self) -> int:
+        return (await self._db.read(results.revision_state))[1]
+
+    async def get_nodes(self, ids: Sequence[str]) -> list[Node | None]:
+        ids = list(ids)
+        return await self._db.read(lambda tx: reads.nodes(tx, ids, self._batch))
+
+    async def get_relationships(self, ids: Sequence[str]) -> list[Relationship | None]:
+        ids = list(ids)
+        return await self._db.read(lambda tx: reads.relationships(tx, ids, self._batch))
+
+    async def counts_by_kind(self) -> dict[NodeKind, int]:
+        return await self._db.read(reads.counts_by_kind)
+
+    async def find_nodes(
+        self,
+        flt: NodeFilter,
+        *,
+        first: int,
+        after: str | None = None,
+        sort: SortOrder = SortOrder.NAME,
+    ) -> Page:
+        search = reads.find_nodes(flt, first=first, after=after, sort=sort, batch=self._batch)
+        return await self._db.read(search)
+
+    async def neighbours(
+        self,
+        ids: Sequence[str],
+        *,
+        types: Collection[RelType] | None = None,
+        direction: Direction = Direction.BOTH,
+        as_of: str | None = None,
+    ) -> dict[str, list[Edge]]:
+        if not ids or (types is not None and not types):
+            return {i: [] for i in ids}
+        return await self._db.read(reads.neighbours(ids, types, direction, as_of))
+
+    async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
+        rows = await self._db.read(lambda tx: results.rows(tx, cypher.NEED_WEIGHTS))
+        return results.weights(rows)
+
+    # ------------------------------------------------------------------ snapshots, export
+
+    async def snapshot(self, as_of: str | None = None) -> Snapshot:
+        """Cached per (epoch, revision, as_of). Pages through nodes and relationships in
+        batches of ``batch_size`` in one read transaction, and accepts the result only if
+        the revision did not move meanwhile (Neo4j reads are read-committed)."""
+        state = await self._db.read(results.revision_state)
+        cached = self._snapshots.get((state, as_of))
+        if cached is not None:
+            return cached
+        state, found = await self._consistent_read(frozenset(RelType), as_of)
+        snap = build_snapshot(found.revision, found.nodes, found.relationships, as_of)
+        self._snapshots[(state, as_of)] = snap
+        return snap
+
+    async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
+        _, found = await self._consistent_read(rel_types, None)
+        return found
+
+    async def _consistent_read(
+        self, rel_types: frozenset[RelType], as_of: str | None
+    ) -> tuple[RevisionState, GraphRecords]:
+        """:func:`reads.graph_records` in one read transaction, tried again while the
+        revision moves under it."""
+        timeout = self._long_timeout(await self._db.read(reads.count_records))
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            state, found = await self._db.read(
+                lambda tx: reads.graph_records(tx, rel_types, as_of, self._batch),
+                timeout=timeout,
+            )
+            if found is not None:
+                return state, found
+        raise StoreUnavailable(
+            "the graph kept changing while it was being read; try again", where=self._where
+        )
+
+    async def export_records(self) -> AsyncIterator[Node | Relationship]:
+        """Nodes by id, then relationships by id, paged from one read transaction. If a
+        write commits meanwhile the export ends with :class:`Conflict` rather than hand out a
+        mix of two revisions."""
+        timeout = self._long_timeout(await self._db.read(reads.count_records))
+        async with self._db.read_transaction(timeout) as tx:
+            before = await results.revision_state(tx)
+            async for page in reads.pages(tx, cypher.node_page(False), None, self._batch):
+                for row in page:
+                    yield results.node(row)
+            async for rel in reads.relationships_by_id(tx, self._batch):
+                yield rel
+            if await results.revision_state(tx) != before:
+                raise Conflict(
+                    "the graph changed while it was being exported; export again",
+                    where=self._where,
+                )
+
+    # ------------------------------------------------------------------ writes
+
+    async def apply(
+        self, changes: Sequence[Change], *, progress: writes.Progress | None = None
+    ) -> ApplyResult:
+        """Plan in a read transaction, then write in one write transaction (all UNWIND
+        batches of the whole change set), so a failure anywhere leaves nothing behind.
+        ``progress`` is called with the number of records written after each batch."""
+        changes = list(changes)
+        timeout = self._long_timeout(len(changes))
+        planned = await self._db.read(
+            lambda tx: writes.plan(tx, changes, self._batch), timeout=timeout
+        )
+        if not planned.plan:
+            return ApplyResult(planned.state[1], 0, 0)
+        return await self._db.write(
+            lambda tx: writes.write(tx, changes, planned, self._batch, progress), timeout=timeout
+        )
+
+    async def set_need_weights(
+        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+    ) -> int:
+        clean = validate_weights(weights)
+        return await self._db.write(
+            lambda tx: writes.set_need_weights(tx, clean, replace, self._batch)
+        )
+
+    # ------------------------------------------------------------------ API keys
+    #
+    # ``(:ApiKey)`` nodes (see graph/cypher.py), outside the ``:Entity`` label every graph read
+    # starts from.
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        """One seek on the ``api_key_id`` uniqueness index."""
+        rows = await self._db.read(lambda tx: results.rows(tx, cypher.GET_API_KEY, id=key_id))
+        return keys.from_row(*rows[0]) if rows else None
+
+    async def list_keys(self) -> list[ApiKey]:
+        rows = await self._db.read(lambda tx: results.rows(tx, cypher.LIST_API_KEYS))
+        return sorted((keys.from_row(*row) for row in rows), key=keys.listing_order)
+
+    async def create_key(self, record: ApiKey) -> None:
+        keys.check_new(record)
+        await self._db.write(lambda tx: writes.create_key(tx, record))
+
+    async def revoke_key(self, key_id: str, at: datetime) -> bool:
+        when = keys.to_text(at)
+        return await self._db.write(lambda tx: writes.revoke_key(tx, key_id, when))
