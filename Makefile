@@ -7,12 +7,14 @@ BIN    := $(VENV)/bin
 
 install: $(VENV)/.installed node_modules/.installed chromium
 
-# What the server needs, exactly as locked (hash-checked); then the project itself, no deps.
+# What the server needs, exactly as locked (hash-checked); then the project itself, no deps,
+# editable through a .pth of the checkout (compat mode: the top-level packages are folders of
+# the checkout, and the default mode warns about exactly that on every install).
 $(VENV)/.runtime: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q --no-deps -e . --config-settings editable_mode=compat
 	touch $@
 
 # Plus the test, lint and benchmark toolchain.
