@@ -8,13 +8,12 @@ BIN    := $(VENV)/bin
 install: $(VENV)/.installed node_modules/.installed chromium
 
 # What the server needs, exactly as locked (hash-checked); then the project itself, no deps,
-# editable through a .pth of the checkout (compat mode: the top-level packages are folders of
-# the checkout, and the default mode warns about exactly that on every install).
+# editable (hatchling: a .pth of the checkout).
 $(VENV)/.runtime: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e . --config-settings editable_mode=compat
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 # Plus the test, lint and benchmark toolchain.
