@@ -35,7 +35,7 @@ FloatArray = NDArray[np.float64]
 T = TypeVar("T")
 Values = Literal["weight", "distance", "one"]
 
-__all__ = ["IndexedGraph", "as_scores", "indexed", "nk"]
+__all__ = ["IndexedGraph", "as_scores", "indexed", "nk", "seed_views"]
 
 
 class IndexedGraph:
@@ -274,6 +274,18 @@ def indexed(graph: nx.Graph, weight: str | None = None) -> IndexedGraph:
     view = _convert(graph, weight)
     with _CACHE_LOCK:
         return per_graph.setdefault(weight, view)
+
+
+def seed_views(graph: nx.Graph, views: dict[str | None, IndexedGraph]) -> None:
+    """Record views of a frozen ``graph`` that its builder already holds as arrays, so the
+    first measure on it skips the conversion. Each must equal what :func:`indexed` would
+    build (``tests/analytics/test_projection.py`` holds them to that)."""
+    if not nx.is_frozen(graph):
+        raise ValueError("only a frozen graph's views are cached")
+    with _CACHE_LOCK:
+        per_graph = _CACHE.setdefault(graph, {})
+        for weight, view in views.items():
+            per_graph.setdefault(weight, view)
 
 
 def as_scores(view: IndexedGraph, values: Any) -> dict[Hashable, float]:

@@ -257,21 +257,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.access import Authenticator
     from api.app import create_app
 
-    if settings.store == "embedded":
+    async def first_run(store: GraphStore) -> None:
+        if not any((await store.counts_by_kind()).values()):
+            print(f"empty store at {settings.db_path}: loading the seed data first")
+            await seed_store(store)
 
-        async def first_run(store: GraphStore) -> int:
-            if not any((await store.counts_by_kind()).values()):
-                print(f"empty store at {settings.db_path}: loading the seed data first")
-                await seed_store(store)
-            return 0
-
-        asyncio.run(_with_store(settings, first_run))
     host = args.host or settings.host
     port = args.port or settings.port
     settings = dataclasses.replace(settings, host=host, port=port)  # decides anonymous access
     print(f"partnernet on {settings.store} store; GraphiQL at http://{host}:{port}/graphql")
     print(Authenticator(settings).describe())
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    prepare = first_run if settings.store == "embedded" else None
+    uvicorn.run(
+        create_app(settings, prepare=prepare), host=host, port=port, log_level=settings.log_level
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from graph.bulk import paused_gc
 from graph.model import ACTOR_KINDS, Node, NodeKind, Relationship, RelType, interval_contains
 from graph.reference import member_states
 from graph.store import Snapshot
@@ -23,17 +24,18 @@ def build_snapshot(
     (the lowest ISO3 if several), so analytics can group without walking the graph again.
     """
     g = nx.MultiDiGraph(revision=revision, as_of=as_of)
-    for n in nodes:
-        if interval_contains(n.props, as_of):
-            g.add_node(n.id, kind=n.kind.value, **n.props)
-    based_in: dict[str, str] = {}
-    for r in rels:
-        if r.start in g and r.end in g and r.valid_at(as_of):
-            g.add_edge(r.start, r.end, key=r.id, type=r.type.value, **r.props)
-            if r.type is RelType.BASED_IN and (
-                r.start not in based_in or r.end < based_in[r.start]
-            ):
-                based_in[r.start] = r.end
+    with paused_gc():
+        g.add_nodes_from(
+            (n.id, {"kind": n.kind.value, **n.props})
+            for n in nodes
+            if interval_contains(n.props, as_of)
+        )
+        based_in: dict[str, str] = {}
+        kept = [r for r in rels if r.start in g and r.end in g and r.valid_at(as_of)]
+        g.add_edges_from((r.start, r.end, r.id, {"type": r.type.value, **r.props}) for r in kept)
+    for r in kept:
+        if r.type is RelType.BASED_IN and (r.start not in based_in or r.end < based_in[r.start]):
+            based_in[r.start] = r.end
     states = member_states()
     for node_id, attrs in g.nodes(data=True):
         kind = attrs["kind"]

@@ -27,9 +27,9 @@ from analytics.coverage import Window
 from analytics.projection import (
     canonical,
     co_partnership,
-    collapse,
     engagements_in_scope,
     filter_snapshot,
+    simple_graph,
 )
 from api.centrality.params import NetworkParams, Projection
 
@@ -65,7 +65,7 @@ def analysed_graph(
                 thematic_areas=params.themes,
             )
         )
-        return canonical(collapse(scoped, directed=params.directed))
+        return simple_graph(scoped, directed=params.directed)
     return canonical(
         co_partnership(
             _scope(snapshot, params),

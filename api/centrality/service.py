@@ -25,6 +25,7 @@ import networkx as nx
 
 from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import GeographyBasis, build_index
+from analytics.errors import AnalysisTooLarge
 from analytics.resilience import Cell, CellEngagements, cell_engagements, programme_activities
 from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
 from api.centrality.params import NetworkParams
@@ -70,8 +71,10 @@ class AnalysisService:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._networks = ResultCache(entries=NETWORKS_KEPT, stats=STATS)
-        self._results = ResultCache(entries=RESULTS_KEPT, stats=STATS)
+        # Refusals (work over the budget) are kept like results: see ResultCache.
+        refusals = (AnalysisTooLarge,)
+        self._networks = ResultCache(entries=NETWORKS_KEPT, stats=STATS, keep_errors=refusals)
+        self._results = ResultCache(entries=RESULTS_KEPT, stats=STATS, keep_errors=refusals)
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor(), fn, *args)
@@ -80,12 +83,14 @@ class AnalysisService:
         """The analysed network of ``params`` at the current revision."""
         revision = await self.store.revision()
 
+        budget = WORK_BUDGET  # in the key: a refusal is kept, and it depends on the budget
+
         async def make() -> Network:
             snap = await self.store.snapshot(params.snapshot_date)
-            graph = await self._off_loop(analysed_graph, snap.graph, params, WORK_BUDGET)
+            graph = await self._off_loop(analysed_graph, snap.graph, params, budget)
             return Network(snap.revision, graph)
 
-        return await self._networks.get((revision, params), make)
+        return await self._networks.get((revision, params, budget), make)
 
     async def engagements(
         self, params: NetworkParams, basis: GeographyBasis
@@ -139,7 +144,8 @@ class AnalysisService:
             network = await self.network(params)
             return network.revision, await self._off_loop(compute, network.graph)
 
-        return await self._results.get(("analysis", revision, params, what), make)
+        key = ("analysis", revision, params, WORK_BUDGET, what)  # the network's budget too
+        return await self._results.get(key, make)
 
     def clear(self) -> None:
         """Forget every cached graph and result (benchmarks of the uncached path)."""

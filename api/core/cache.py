@@ -9,6 +9,9 @@ request's key misses, and old entries age out. :class:`ResultCache` is the one w
   identical requests arriving while it runs wait for that task instead of starting another.
 - **Finished results only.** A result is kept once the computation returns. One that raises, or
   is cancelled, is not kept: its waiters get the error, and the next request starts afresh.
+  Except refusals: errors of the ``keep_errors`` types (an analysis over its work budget) are
+  as certain for the key as a result, and finding one out can cost seconds (the projection's
+  cost is counted over the whole snapshot), so they are kept and raised again from the cache.
 - **Bounded.** At most ``entries`` results and at most ``budget`` of weight (``weigh(result)``,
   what a result holds alive, in the caller's unit), least recently used out first
   (``cachetools.LRUCache``). A result heavier than the whole budget is kept alone until the
@@ -64,6 +67,13 @@ class Stats:
     shared: int = 0
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A kept refusal (see ``keep_errors``)."""
+
+    error: Exception
+
+
 class _Flight:
     """A running computation and how many requests wait for it."""
 
@@ -85,10 +95,16 @@ class ResultCache:
     """
 
     def __init__(
-        self, *, entries: int, budget: float = math.inf, stats: Stats | None = None
+        self,
+        *,
+        entries: int,
+        budget: float = math.inf,
+        stats: Stats | None = None,
+        keep_errors: tuple[type[Exception], ...] = (),
     ) -> None:
         self.entries = entries
         self.budget = budget
+        self.keep_errors = keep_errors
         #: Shared between caches where a test counts the computations of a whole area.
         self.stats = stats or Stats()
         self._done: LRUCache[Hashable, tuple[Any, float]] = LRUCache(
@@ -105,9 +121,13 @@ class ResultCache:
         """The result for ``key``: kept, joined while it is computed, or ``await compute()``,
         weighing ``weigh(result)`` (default 1) against the budget."""
         try:
-            return self._done[key][0]
+            kept = self._done[key][0]
         except KeyError:
             pass
+        else:
+            if isinstance(kept, _Refused):
+                raise kept.error.with_traceback(None)
+            return kept
         flight = self._running.get(key)
         if flight is None:
             self.stats.computed += 1
@@ -130,14 +150,20 @@ class ResultCache:
     ) -> T:
         try:
             result = await compute()
+        except self.keep_errors as err:
+            self._keep(key, _Refused(err), 1)
+            raise
         finally:
             flight = self._running.get(key)
             if flight is not None and flight.task is asyncio.current_task():
                 del self._running[key]
-        self._done[key] = (result, min(max(1, weigh(result)) if weigh else 1, self.budget))
+        self._keep(key, result, weigh(result) if weigh else 1)
+        return result
+
+    def _keep(self, key: Hashable, kept: object, weight: float) -> None:
+        self._done[key] = (kept, min(max(1, weight), self.budget))
         while len(self._done) > self.entries:
             self._done.popitem()
-        return result
 
     def __iter__(self) -> Iterator[Hashable]:
         """The keys of the results kept (not of computations still running)."""

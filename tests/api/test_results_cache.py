@@ -196,3 +196,24 @@ def test_one_object_per_store_while_the_store_lives() -> None:
 def test_the_docstring_example_runs() -> None:
     result = doctest.testmod(core_cache)
     assert result.attempted and not result.failed
+
+
+class Refused(Exception):
+    """Stands for a refusal (an analysis over its work budget): certain for its key."""
+
+
+async def test_a_refusal_is_kept_and_raised_again_without_computing() -> None:
+    cache = ResultCache(entries=4, keep_errors=(Refused,))
+    compute = Computation(Refused("over budget"))
+    compute.release.set()
+    for _ in range(3):
+        with pytest.raises(Refused, match="over budget"):
+            await cache.get((1, "q"), compute)
+    assert compute.started == 1
+    assert len(cache) == 1
+    other = Computation(ValueError("transient"))  # not a kept type: computed each time
+    other.release.set()
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            await cache.get((1, "other"), other)
+    assert other.started == 2

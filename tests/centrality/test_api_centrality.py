@@ -382,14 +382,18 @@ def test_an_oversized_co_partnership_projection_is_refused_before_it_is_built(
     gql: Gql, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(svc, "WORK_BUDGET", 1000)
-    body = gql(
-        """{ centrality(measure: DEGREE, projection: CO_PARTNERSHIP,
+    query = """{ centrality(measure: DEGREE, projection: CO_PARTNERSHIP,
             filter: {roles: [ADVISORY, HOST]}) { revision } }"""
-    )
+    body = gql(query)
     assert error_code(body) == "ANALYSIS_TOO_LARGE"
     message = body["errors"][0]["message"]
     assert "co-partnership projection" in message and "`filter`" in message
     assert "sample" not in message
+    computed = svc.STATS.computed
+    assert gql(query) == body  # the refusal is kept for the revision: not worked out again
+    assert svc.STATS.computed == computed
+    monkeypatch.setattr(svc, "WORK_BUDGET", 10**12)  # a budget is part of what was refused
+    assert "errors" not in gql(query)
 
 
 def test_a_measure_that_does_not_converge_says_so(
