@@ -28,10 +28,12 @@ from graph.store import Change, NodeWrite, RelEnd, RelWrite
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Records that differ from what is stored, in the order they were requested."""
+    """Records that differ from what is stored, in the order they were requested, and which
+    of the nodes are new (snapshots after the write need to know: graph/snapshot.py)."""
 
     nodes: list[Node]
     relationships: list[Relationship]
+    created_nodes: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.nodes or self.relationships)
@@ -101,6 +103,7 @@ async def plan_changes(
     return Plan(
         nodes=[n for n in nodes.values() if stored_nodes.get(n.id) != n],
         relationships=[r for r in rels.values() if stored_rels.get(r.id) != r],
+        created_nodes=frozenset(nodes.keys() - stored_nodes.keys()),
     )
 
 

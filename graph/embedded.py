@@ -24,7 +24,6 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from cachetools import LRUCache
 
 from graph import keys
 from graph.bulk import paused_gc
@@ -34,7 +33,7 @@ from graph.integrity import check_results_chain
 from graph.keys import ApiKey
 from graph.memory import MemoryGraph
 from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
-from graph.snapshot import build_snapshot
+from graph.snapshot import SnapshotCache, build_snapshot, delta_of
 from graph.store import (
     ApplyResult,
     Change,
@@ -148,7 +147,7 @@ class EmbeddedStore:
         self._weights: dict[tuple[WeightScope, str], float] = {}
         self._keys: dict[str, ApiKey] = {}
         self._write_lock = asyncio.Lock()
-        self._snapshots: LRUCache[tuple[int, str | None], Snapshot] = LRUCache(_SNAPSHOT_CACHE_SIZE)
+        self._snapshots = SnapshotCache(_SNAPSHOT_CACHE_SIZE)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -237,13 +236,19 @@ class EmbeddedStore:
         return self._mem.counts_by_kind()
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot:
-        key = (self._revision, as_of)
-        snap = self._snapshots.get(key)
-        if snap is None:
-            snap = self._snapshots[key] = build_snapshot(
-                self._revision, self._mem.nodes.values(), self._mem.rels.values(), as_of
-            )
-        return snap
+        """Cached, derived from an earlier one after writes, or built in a worker thread from
+        lists of the records taken here, on the loop, so a write published meanwhile cannot
+        change what the build reads."""
+        revision = self._revision
+        found = self._snapshots.find(revision, as_of)
+        if found is not None:
+            return found
+        nodes, rels = list(self._mem.nodes.values()), list(self._mem.rels.values())
+        return await self._snapshots.build(
+            revision,
+            as_of,
+            lambda: asyncio.to_thread(build_snapshot, revision, nodes, rels, as_of),
+        )
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
         mem = self._mem
@@ -265,6 +270,7 @@ class EmbeddedStore:
 
             def publish() -> None:
                 self._weights, self._revision = merged, revision
+                self._snapshots.record(delta_of(None, revision))
 
             await self._commit_then_publish(lambda: self._commit_weights(merged, revision), publish)
             return revision
@@ -305,6 +311,7 @@ class EmbeddedStore:
                 for rel in plan.relationships:
                     self._mem.put_relationship(rel)
                 self._revision = revision
+                self._snapshots.record(delta_of(plan, revision))
 
             await self._commit_then_publish(lambda: self._commit(plan, revision), publish)
             if progress is not None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from graph.reference import member_states
-from graph.store import Change, NodeWrite, RelWrite
+from graph.store import Change, NodeWrite, RelEnd, RelWrite
 
 
 def state(iso3: str) -> NodeWrite:
@@ -87,3 +88,56 @@ def small_graph() -> list[Change]:
         rel("PRODUCED", "act-1", "out-1", share=0.6),
         rel("CONTRIBUTED_TO", "out-1", "out-2", share=0.3),
     ]
+
+
+# --------------------------------------------------------------------------- random writes
+
+_STATES = ("FRA", "JOR", "KEN")
+_PROGRAMMES = ("prog-a", "prog-b")
+_ROLES = ("IMPLEMENTING", "FUNDING", "ADVISORY")
+_YEARS = ("2019", "2020", "2021", "2022", "2024")
+
+
+def random_write(rng: random.Random, step: int, actors: list[str], rels: list[str]) -> list[Change]:
+    """One batch of one to three changes of a random kind, on the small graph grown so far."""
+    batch: list[Change] = []
+    for _ in range(rng.randint(1, 3)):
+        choice = rng.random()
+        if choice < 0.25 or not actors:
+            actor = f"cso-{rng.choice('mzab')}{step}-{len(batch)}"
+            dates = {}
+            if rng.random() < 0.3:
+                dates["since"] = f"{rng.choice(_YEARS)}-01-01"
+            name = f"Fictional Circle {actor}"
+            batch.append(node("CivilSocietyOrganization", actor, name, **dates))
+            batch.append(rel("BASED_IN", actor, rng.choice(_STATES), f"b-{actor}"))
+            actors.append(actor)
+        elif choice < 0.35:  # an update, sometimes moving the actor in or out of a date
+            actor = rng.choice(actors)
+            props = {"sensitivity": rng.choice(("PUBLIC", "RESTRICTED"))}
+            if rng.random() < 0.4:
+                props["until"] = f"{rng.choice(_YEARS)}-12-31"
+            batch.append(node("CivilSocietyOrganization", actor, f"Renamed {step}", **props))
+        elif choice < 0.7:  # a partnership, its id sorting anywhere among the others
+            rel_id = f"r-{rng.choice('0aMz')}{rng.randrange(10_000):04d}"
+            since = f"{rng.choice(_YEARS)}-03-01"
+            until = f"{rng.choice(_YEARS[2:])}-10-01" if rng.random() < 0.3 else None
+            if until is not None and until < since:
+                until = None
+            batch.append(
+                RelWrite(
+                    "PARTNERS_IN",
+                    rel_id,
+                    rng.choice(actors),
+                    rng.choice(_PROGRAMMES),
+                    {"role": rng.choice(_ROLES), "since": since, "until": until},
+                )
+            )
+            rels.append(rel_id)
+        elif choice < 0.8 and rels:  # an ending
+            batch.append(RelEnd(rng.choice(rels), f"{rng.choice(_YEARS[2:])}-12-31"))
+        elif choice < 0.9:  # a second (or third) place
+            actor = rng.choice(actors)
+            where = rng.choice(_STATES)
+            batch.append(rel("BASED_IN", actor, where, f"b2-{actor}-{where}"))
+    return batch

@@ -23,12 +23,13 @@ from typing import Any, Final, TypeVar
 
 import networkx as nx
 
+from analytics.advance import advance_simple
 from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import GeographyBasis, build_index
 from analytics.errors import AnalysisTooLarge
 from analytics.resilience import Cell, CellEngagements, cell_engagements, programme_activities
 from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
-from api.centrality.params import NetworkParams
+from api.centrality.params import NetworkParams, Projection
 from api.core.cache import PerStore, ResultCache, Stats
 from graph.store import GraphStore
 
@@ -60,10 +61,12 @@ STATS = Stats()
 
 @dataclass(frozen=True)
 class Network:
-    """An analysed network and the revision it was built from."""
+    """An analysed network, the revision it was built from, and the snapshot it was built
+    from (the next revision's network is derived from the two: analytics/advance.py)."""
 
     revision: int
     graph: nx.Graph
+    snapshot: nx.MultiDiGraph | None = None
 
 
 class AnalysisService:
@@ -87,10 +90,28 @@ class AnalysisService:
 
         async def make() -> Network:
             snap = await self.store.snapshot(params.snapshot_date)
-            graph = await self._off_loop(analysed_graph, snap.graph, params, budget)
-            return Network(snap.revision, graph)
+            before = self._previous(params, budget, snap.revision)
+
+            def build() -> nx.Graph:
+                if before is not None and before.snapshot is not None:
+                    found = advance_simple(before.graph, before.snapshot, snap.graph)
+                    if found is not None:
+                        return found
+                return analysed_graph(snap.graph, params, budget)
+
+            return Network(snap.revision, await self._off_loop(build), snap.graph)
 
         return await self._networks.get((revision, params, budget), make)
+
+    def _previous(self, params: NetworkParams, budget: int, revision: int) -> Network | None:
+        """The newest kept network of the same parameters before ``revision``, if the network
+        is one that can be derived after a write (the whole snapshot, undirected)."""
+        if params.projection is not Projection.FULL or params.directed or not params.unfiltered:
+            return None
+        keys = [key for key in self._networks if isinstance(key, tuple)]
+        older = [k[0] for k in keys if k[1:] == (params, budget) and k[0] < revision]
+        found = self._networks.peek((max(older), params, budget)) if older else None
+        return found if isinstance(found, Network) else None
 
     async def engagements(
         self, params: NetworkParams, basis: GeographyBasis

@@ -165,6 +165,14 @@ class ResultCache:
         while len(self._done) > self.entries:
             self._done.popitem()
 
+    def peek(self, key: Hashable) -> Any:
+        """The result kept for ``key``, or ``None``: no computation and no refusal raised
+        (for deriving a new result from an older one)."""
+        kept = self._done.get(key)
+        if kept is None or isinstance(kept[0], _Refused):
+            return None
+        return kept[0]
+
     def __iter__(self) -> Iterator[Hashable]:
         """The keys of the results kept (not of computations still running)."""
         return iter(list(self._done))

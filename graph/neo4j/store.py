@@ -22,14 +22,15 @@ See docs/NEO4J.md for the data model, atomicity and measured speed.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import datetime
 
-from cachetools import LRUCache
 from neo4j import AsyncDriver
 
 from graph import cypher, keys
+from graph.changes import Plan
 from graph.errors import Conflict, StoreUnavailable
 from graph.factory import Neo4jConfig
 from graph.keys import ApiKey
@@ -38,7 +39,7 @@ from graph.neo4j import reads, results, writes
 from graph.neo4j.driver import Database
 from graph.neo4j.faults import Faults
 from graph.neo4j.results import RevisionState
-from graph.snapshot import build_snapshot
+from graph.snapshot import SnapshotCache, build_snapshot, delta_of
 from graph.store import (
     ApplyResult,
     Change,
@@ -79,9 +80,10 @@ class Neo4jStore:
         self._where = faults.where
         self._database = cfg.database
         self._batch = max(1, int(cfg.batch_size))
-        self._snapshots: LRUCache[tuple[RevisionState, str | None], Snapshot] = LRUCache(
-            SNAPSHOT_CACHE_SIZE
-        )
+        self._snapshots = SnapshotCache(SNAPSHOT_CACHE_SIZE)
+        # The epoch the cached snapshots and deltas belong to: a reset starts a new one, with
+        # revisions counted from 0 again (see graph/neo4j/results.py).
+        self._epoch: str | None = None
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self._where!r}, database={self._database!r})"
@@ -110,6 +112,7 @@ class Neo4jStore:
         timeout = self._db.timeout * 10
         await self._db.run(cypher.RESET, write=True, timeout=timeout, batch=RESET_BATCH)
         self._snapshots.clear()
+        self._epoch = None
 
     def _long_timeout(self, records: int) -> float:
         """Bulk work gets the per-query timeout once per batch it needs."""
@@ -161,17 +164,36 @@ class Neo4jStore:
     # ------------------------------------------------------------------ snapshots, export
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot:
-        """Cached per (epoch, revision, as_of). Pages through nodes and relationships in
-        batches of ``batch_size`` in one read transaction, and accepts the result only if
-        the revision did not move meanwhile (Neo4j reads are read-committed)."""
-        state = await self._db.read(results.revision_state)
-        cached = self._snapshots.get((state, as_of))
-        if cached is not None:
-            return cached
-        state, found = await self._consistent_read(frozenset(RelType), as_of)
-        snap = build_snapshot(found.revision, found.nodes, found.relationships, as_of)
-        self._snapshots[(state, as_of)] = snap
-        return snap
+        """Cached per (epoch, revision, as_of), and after this process's own writes derived
+        from the snapshot before them (graph/snapshot.py). Otherwise (a start, another
+        process's write) pages through nodes and relationships in batches of ``batch_size``
+        in one read transaction, and accepts the result only if the revision did not move
+        meanwhile (Neo4j reads are read-committed)."""
+        epoch, revision = await self._db.read(results.revision_state)
+        self._enter_epoch(epoch)
+        found = self._snapshots.find(revision, as_of)
+        if found is not None:
+            return found
+
+        async def build() -> Snapshot:
+            state, read = await self._consistent_read(frozenset(RelType), as_of)
+            self._enter_epoch(state[0])
+            return await asyncio.to_thread(
+                build_snapshot, read.revision, read.nodes, read.relationships, as_of
+            )
+
+        return await self._snapshots.build(revision, as_of, build)
+
+    def _enter_epoch(self, epoch: str | None) -> None:
+        """Forget snapshots and deltas of another epoch (the database was reset)."""
+        if epoch != self._epoch:
+            self._snapshots.clear()
+            self._epoch = epoch
+
+    def _written(self, state: RevisionState, plan: Plan | None) -> None:
+        """Record a committed write of this process for the snapshots after it."""
+        self._enter_epoch(state[0])
+        self._snapshots.record(delta_of(plan, state[1]))
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
         _, found = await self._consistent_read(rel_types, None)
@@ -227,17 +249,23 @@ class Neo4jStore:
         )
         if not planned.plan:
             return ApplyResult(planned.state[1], 0, 0)
-        return await self._db.write(
+        written = await self._db.write(
             lambda tx: writes.write(tx, changes, planned, self._batch, progress), timeout=timeout
         )
+        if written.plan is not None:
+            self._written((written.epoch, written.result.revision), written.plan)
+        return written.result
 
     async def set_need_weights(
         self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
     ) -> int:
         clean = validate_weights(weights)
-        return await self._db.write(
+        state, changed = await self._db.write(
             lambda tx: writes.set_need_weights(tx, clean, replace, self._batch)
         )
+        if changed:
+            self._written(state, None)
+        return state[1]
 
     # ------------------------------------------------------------------ API keys
     #

@@ -77,13 +77,23 @@ def _is_stale(planned: RevisionState, now: RevisionState) -> bool:
     return planned != now
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a write transaction did: its result, and for snapshots (graph/snapshot.py) the
+    plan it wrote (``None`` if it wrote nothing) and the epoch of the revision it took."""
+
+    result: ApplyResult
+    plan: Plan | None
+    epoch: str | None
+
+
 async def write(
     tx: Tx,
     changes: Sequence[Change],
     planned: Planned,
     batch: int,
     progress: Progress | None,
-) -> ApplyResult:
+) -> Written:
     """Under the lock: plan again if another writer committed since ``planned``, check the
     results chain on what is stored now, write, and bump the revision."""
     await results.run(tx, cypher.LOCK_REVISION)
@@ -94,12 +104,14 @@ async def write(
         existing = Lookups(tx, batch)
         current = await existing.plan(changes)
         if not current:
-            return ApplyResult(state[1], 0, 0)
+            return Written(ApplyResult(state[1], 0, 0), None, state[0])
     await _check_results_chain(tx, current.relationships, batch)
     await _write_plan(tx, current, existing, batch, progress)
     revision = state[1] + 1
     await results.run(tx, cypher.SET_REVISION, revision=revision)
-    return ApplyResult(revision, len(current.nodes), len(current.relationships))
+    return Written(
+        ApplyResult(revision, len(current.nodes), len(current.relationships)), current, state[0]
+    )
 
 
 async def _write_plan(
@@ -169,15 +181,15 @@ async def _check_results_chain(tx: Tx, planned: Sequence[Relationship], batch: i
 
 async def set_need_weights(
     tx: Tx, weights: Mapping[tuple[WeightScope, str], float], replace: bool, batch: int
-) -> int:
+) -> tuple[RevisionState, bool]:
     """Under the lock: merge (or replace) the stored weights; bump the revision only if they
-    change. Returns the revision."""
+    change. Returns the revision state after, and whether they changed."""
     await results.run(tx, cypher.LOCK_REVISION)
-    _, revision = await results.revision_state(tx)
+    epoch, revision = await results.revision_state(tx)
     current = results.weights(await results.rows(tx, cypher.NEED_WEIGHTS))
     merged = dict(weights) if replace else {**current, **weights}
     if merged == current:
-        return revision
+        return (epoch, revision), False
     await results.run(tx, cypher.DELETE_NEED_WEIGHTS)
     rows = [
         {"scope": scope.value, "key": key, "weight": w}
@@ -186,7 +198,7 @@ async def set_need_weights(
     for chunk in batched(rows, batch):
         await results.run(tx, cypher.CREATE_NEED_WEIGHTS, rows=chunk)
     await results.run(tx, cypher.SET_REVISION, revision=revision + 1)
-    return revision + 1
+    return (epoch, revision + 1), True
 
 
 # --------------------------------------------------------------------------- API keys

@@ -217,3 +217,16 @@ async def test_a_refusal_is_kept_and_raised_again_without_computing() -> None:
         with pytest.raises(ValueError):
             await cache.get((1, "other"), other)
     assert other.started == 2
+
+
+async def test_peek_returns_a_kept_result_only() -> None:
+    cache = ResultCache(entries=4, keep_errors=(Refused,))
+    assert cache.peek((1, "q")) is None
+    done, refused = Computation(7), Computation(Refused("over budget"))
+    done.release.set()
+    refused.release.set()
+    await cache.get((1, "q"), done)
+    with pytest.raises(Refused):
+        await cache.get((1, "r"), refused)
+    assert (cache.peek((1, "q")), cache.peek((1, "r"))) == (7, None)
+    assert (done.started, refused.started) == (1, 1)  # peeking computes nothing
