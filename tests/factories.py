@@ -136,8 +136,27 @@ def random_write(rng: random.Random, step: int, actors: list[str], rels: list[st
             rels.append(rel_id)
         elif choice < 0.8 and rels:  # an ending
             batch.append(RelEnd(rng.choice(rels), f"{rng.choice(_YEARS[2:])}-12-31"))
-        elif choice < 0.9:  # a second (or third) place
+        elif choice < 0.85:  # a second (or third) place
             actor = rng.choice(actors)
             where = rng.choice(_STATES)
             batch.append(rel("BASED_IN", actor, where, f"b2-{actor}-{where}"))
+        elif choice < 0.95:  # an event of a programme, and someone at it
+            event = f"act-{rng.choice('0aMz')}{step}-{len(batch)}"
+            day = f"{rng.choice(_YEARS)}-05-10"
+            batch.append(
+                node(
+                    "Activity",
+                    event,
+                    f"Fictional workshop {event}",
+                    activity_type="TRAINING",
+                    location=rng.choice(_STATES),
+                    since=day,
+                    until=day,
+                )
+            )
+            batch.append(rel("PART_OF", event, rng.choice(_PROGRAMMES), f"po-{event}"))
+            batch.append(rel("PARTICIPATED_IN", rng.choice(actors), event, f"pi-{event}"))
+        else:  # a programme reaching one more country
+            programme, where = rng.choice(_PROGRAMMES), rng.choice(_STATES)
+            batch.append(rel("TARGETS", programme, where, f"t-{programme}-{where}"))
     return batch

@@ -24,9 +24,11 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, Final, TypeVar
 
+import networkx as nx
 from cachetools import LRUCache
 
 from analytics.coverage import EngagementIndex, GeographyBasis, Window, build_index
+from analytics.coverage.delta import advance_index
 from analytics.coverage_report import Cube
 from api.core.cache import PerStore, ResultCache
 from graph.model import WeightScope
@@ -48,6 +50,8 @@ class CoverageService:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._indexes = ResultCache(entries=INDEXES_KEPT)
+        #: The newest index built and the snapshot graph it was built from, for the next.
+        self._last: tuple[EngagementIndex, nx.MultiDiGraph] | None = None
         self._weights = ResultCache(entries=1)
         self._results = ResultCache(entries=RESULTS_CACHE_SIZE)
         self._cubes: LRUCache[Hashable, Cube] = LRUCache(CUBES_CACHE_SIZE)
@@ -56,14 +60,27 @@ class CoverageService:
         self.responses: LRUCache[Hashable, Any] = LRUCache(RESULTS_CACHE_SIZE)
 
     async def index(self) -> EngagementIndex:
-        """The index of the store's current revision."""
+        """The index of the store's current revision: derived from the last one built and the
+        snapshot it was built from when it can be (analytics/coverage/delta.py), else built."""
 
         async def build() -> EngagementIndex:
             snap = await self.store.snapshot(None)
-            graph = snap.graph
-            if graph.number_of_edges() > THREAD_THRESHOLD:
-                return await asyncio.to_thread(build_index, graph, snap.revision)
-            return build_index(graph, snap.revision)
+            before = self._last
+
+            def make() -> EngagementIndex:
+                if before is not None and before[0].revision < snap.revision:
+                    found = advance_index(*before, snap.graph, snap.revision)
+                    if found is not None:
+                        return found
+                return build_index(snap.graph, snap.revision)
+
+            if snap.graph.number_of_edges() > THREAD_THRESHOLD:
+                index = await asyncio.to_thread(make)
+            else:
+                index = make()
+            if self._last is None or self._last[0].revision < index.revision:
+                self._last = (index, snap.graph)
+            return index
 
         return await self._indexes.get(await self.store.revision(), build)
 

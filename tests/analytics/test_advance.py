@@ -16,6 +16,7 @@ import pytest
 from analytics import _fast, advance
 from analytics.advance import advance_simple
 from analytics.projection import simple_graph
+from graph.errors import GraphError
 from graph.model import WeightScope
 from graph.store import GraphStore
 from tests.factories import random_write, small_graph
@@ -51,8 +52,7 @@ async def test_the_network_after_a_write_equals_a_full_projection(
         else:
             try:
                 await store.apply(random_write(rng, step, actors, rels))
-            except Exception as err:  # a batch the model refuses (an ending before its start)
-                assert "until" in str(err) or "since" in str(err), err
+            except GraphError:  # a batch the model refuses (an ending before its start, say)
                 continue
         after = await store.snapshot()
         found = advance_simple(network, snap.graph, after.graph)

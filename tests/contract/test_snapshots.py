@@ -18,6 +18,7 @@ import networkx as nx
 import pytest
 
 from graph import snapshot as snapshots
+from graph.errors import GraphError
 from graph.model import RelType, WeightScope
 from graph.snapshot import build_snapshot
 from graph.store import GraphStore, NodeWrite
@@ -54,8 +55,7 @@ async def test_a_snapshot_after_writes_equals_a_full_build(store: GraphStore, se
         else:
             try:
                 await store.apply(random_write(rng, step, actors, rels))
-            except Exception as err:  # a batch the model refuses (an ending before its start)
-                assert "until" in str(err) or "since" in str(err), err
+            except GraphError:  # a batch the model refuses (an ending before its start, say)
                 continue
         records = await store.records(frozenset(RelType))
         for as_of in DATES:
