@@ -36,7 +36,12 @@ MIN_TOUCHED_LIMIT = 64
 
 def touched_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set[Hashable] | None:
     """Nodes of ``new`` whose attributes or relationships are not shared with ``old``;
-    ``None`` if ``new`` lost a node of ``old`` (not something a derived snapshot does)."""
+    ``None`` if ``new`` lost a node of ``old`` (not something a derived snapshot does).
+
+    >>> g = nx.MultiDiGraph([("a", "p"), ("b", "p")])
+    >>> touched_nodes(g, g), sorted(touched_nodes(g, nx.MultiDiGraph(g)))
+    (set(), ['a', 'b', 'p'])
+    """
     o_node, o_succ, o_pred = old._node, old._succ, old._pred
     n_node, n_succ, n_pred = new._node, new._succ, new._pred
     if n_node.keys() == o_node.keys():  # the common case, in one ordered pass at C speed
@@ -60,7 +65,14 @@ def advance_simple(
     previous: nx.Graph, old: nx.MultiDiGraph, new: nx.MultiDiGraph
 ) -> nx.Graph | None:
     """``simple_graph(new, directed=False)``, given ``previous = simple_graph(old,
-    directed=False)``; ``None`` when it is not worth it or not possible (see the module)."""
+    directed=False)``; ``None`` when it is not worth it or not possible (see the module).
+
+    >>> from analytics.projection import simple_graph
+    >>> snap = nx.freeze(nx.MultiDiGraph([("a", "p"), ("b", "p"), ("b", "p")]))
+    >>> same = advance_simple(simple_graph(snap, directed=False), snap, snap)
+    >>> list(same.edges(data="relationships"))
+    [('a', 'p', 1), ('b', 'p', 2)]
+    """
     if previous.is_directed() or not nx.is_frozen(previous):
         return None
     touched = touched_nodes(old, new)

@@ -47,7 +47,7 @@ from analytics.coverage import (
     GeographyBasis,
     Window,
 )
-from analytics.projection import ACTOR_KINDS
+from analytics.projection import ACTOR_ITEMS, ACTOR_KINDS, ActorItems
 
 __all__ = [
     "BridgeImpact",
@@ -73,6 +73,9 @@ Cell = tuple[str, str]
 
 #: Level of a region in the coverage geography tree.
 _REGION_LEVEL: Final = 1
+
+#: No tie cut (node index pairs).
+_NO_TIES: Final[IntArray] = np.zeros((0, 2), dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -249,15 +252,14 @@ class Reach:
     connected_actor_pairs: int
 
 
-def _without_ties(view: IndexedGraph, ties: Collection[tuple[Hashable, Hashable]]) -> Any:
-    """The loop-free adjacency of ``view`` without the undirected ``ties``."""
+def _without_ties(view: IndexedGraph, ties: IntArray) -> Any:
+    """The loop-free adjacency of ``view`` without the undirected ``ties`` (rows of two node
+    indices of ``view``)."""
     matrix = view.csr("one", loops=False)
-    if not ties:
+    if not ties.size:
         return matrix
-    index = view.index()
     n = max(view.n, 1)
-    ends = np.array([(index[u], index[v]) for u, v in ties], dtype=np.int64).reshape(-1, 2)
-    cut = np.concatenate([ends[:, 0] * n + ends[:, 1], ends[:, 1] * n + ends[:, 0]])
+    cut = np.concatenate([ties[:, 0] * n + ties[:, 1], ties[:, 1] * n + ties[:, 0]])
     src, dst, val = view.arcs("one", loops=False)
     keep = ~np.isin(src * n + dst, cut)
     kept = sp.csr_array((val[keep], (src[keep], dst[keep])), shape=(view.n, view.n))
@@ -269,10 +271,11 @@ def _components(
     graph: nx.Graph,
     removed: Collection[Hashable],
     actor_kinds: Collection[str] | None,
-    cut_ties: Collection[tuple[Hashable, Hashable]] = (),
+    cut_ties: IntArray = _NO_TIES,
 ) -> tuple[tuple[Hashable, ...], np.ndarray, IntArray, IntArray, Reach]:
-    """Components of the graph without ``removed`` nodes and ``cut_ties``: node order, labels
-    (-1 for removed nodes), sizes, actor counts, and the reach."""
+    """Components of the graph without ``removed`` nodes and ``cut_ties`` (node index pairs of
+    ``indexed(graph)``): node order, labels (-1 for removed nodes), sizes, actor counts, and
+    the reach."""
     view = indexed(graph).undirected()
     nodes = view.nodes
     index = view.index()
@@ -618,9 +621,9 @@ class WhatIf:
     Attributes
     ----------
     removed : tuple
-        Nodes asked for that the network holds (as nodes or, on a projection whose ties
-        carry ``items``, as a programme or activity some tie runs through, itself or through
-        one of its activities), sorted by id.
+        Nodes asked for that the network holds (as nodes or, on a co-partnership
+        projection, as a programme or activity some tie runs through, itself or through one
+        of its activities), sorted by id.
     removed_activities : tuple
         Activities the network holds that went with a removed programme and were not asked
         for themselves, sorted by id.
@@ -652,21 +655,46 @@ def _largest_members(
     return set() if largest < 0 else set(np.flatnonzero(labels == largest).tolist())
 
 
-def _ties_through(
-    graph: nx.Graph, gone: set[Hashable]
-) -> tuple[list[tuple[Hashable, Hashable]], set[Hashable]]:
-    """Ties whose every shared item is in ``gone``, and the items of ``gone`` any tie runs
-    through (a co-partnership tie lists its programmes and activities in ``items``)."""
-    cut: list[tuple[Hashable, Hashable]] = []
-    used: set[Hashable] = set()
-    for u, v, items in graph.edges(data="items"):
-        if not items:
-            continue
-        through = gone.intersection(items)
-        used |= through
-        if len(through) == len(set(items)):
-            cut.append((u, v))
-    return cut, used
+def _ties_through(graph: nx.Graph, gone: Collection[Hashable]) -> tuple[IntArray, set[Hashable]]:
+    """Ties whose every shared item is in ``gone``, as node index pairs of ``indexed(graph)``,
+    and the items of ``gone`` some tie runs through.
+
+    Only a co-partnership projection has such ties, and they do not list their items: these
+    are read from the engagement it was built from (its :class:`ActorItems`), restricted to
+    the actors of the removed items. A tie goes when its two actors share a removed item and
+    no other: two sparse products over those actors only, so the work follows the ties among
+    them, not the size of the projection (ties do not list their items: at 20,000 actors
+    that would be 27 million tuples).
+    """
+    engaged = graph.graph.get(ACTOR_ITEMS)
+    if not isinstance(engaged, ActorItems):
+        return _NO_TIES, set()
+    item_no = {v: i for i, v in enumerate(engaged.items)}
+    removed = np.zeros(len(engaged.items), dtype=np.bool_)
+    removed[[item_no[v] for v in gone if v in item_no]] = True
+    hit = removed[engaged.item]
+    if not hit.any():
+        return _NO_TIES, set()
+    partners = np.bincount(engaged.item[hit], minlength=removed.size)
+    used = {engaged.items[i] for i in np.flatnonzero(partners > 1).tolist()}
+    touched = np.unique(engaged.actor[hit])
+    rows = np.isin(engaged.actor, touched)
+    actor = np.searchsorted(touched, engaged.actor[rows])
+    item = engaged.item[rows]
+    through = removed[item]
+
+    def incidence(which: np.ndarray) -> Any:
+        ones = np.ones(int(which.sum()), dtype=np.int64)
+        return sp.csr_array((ones, (actor[which], item[which])), shape=(touched.size, removed.size))
+
+    ended, kept = incidence(through), incidence(~through)
+    pairs = sp.triu(ended @ ended.T, k=1, format="coo")
+    a, b = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
+    only = (kept @ kept.T)[a, b] == 0 if a.size else np.zeros(0, dtype=np.bool_)
+    index = indexed(graph).index()
+    position = np.array([index.get(engaged.actors[i], -1) for i in touched.tolist()], np.int64)
+    cut = np.stack([position[a[only]], position[b[only]]], axis=1)
+    return cut[(cut >= 0).all(axis=1)], used
 
 
 def what_if(
@@ -693,8 +721,8 @@ def what_if(
     Parameters
     ----------
     graph : networkx.Graph
-        The network (a collapsed snapshot, or a co-partnership projection whose ties list
-        their shared programmes and activities in ``items``).
+        The network (a collapsed snapshot, or a co-partnership projection: what its ties
+        run through is read from its :class:`~analytics.projection.ActorItems`).
     remove : iterable
         Ids to take out, of any kind. Ids the graph does not hold still remove their
         engagement from the cells.
@@ -720,9 +748,13 @@ def what_if(
     On a co-partnership projection a programme is not a node: its end cuts the ties that ran
     only through it and its activities.
 
-    >>> co = nx.Graph()
-    >>> co.add_edge("a", "b", items=("act-1", "p"))
-    >>> co.add_edge("b", "c", items=("q",))
+    >>> from analytics.projection import co_partnership
+    >>> snap = nx.MultiDiGraph()
+    >>> for actor, item in [("a", "p"), ("b", "p"), ("a", "act-1"), ("b", "act-1"),
+    ...                     ("b", "q"), ("c", "q")]:
+    ...     snap.add_node(actor, kind="Company")
+    ...     _ = snap.add_edge(actor, item, type="PARTNERS_IN")
+    >>> co = co_partnership(snap)
     >>> w = what_if(co, ["p"], actor_kinds=None, activities={"p": ["act-1"]})
     >>> w.removed, w.removed_activities, w.after.connected_actor_pairs
     (('p',), ('act-1',), 1)
@@ -732,7 +764,7 @@ def what_if(
     for v in asked:
         gone.update((activities or {}).get(v, ()))
     outside = {v for v in gone if v not in graph}
-    cut, through = _ties_through(graph, outside) if outside else ([], set())
+    cut, through = _ties_through(graph, outside) if outside else (_NO_TIES, set())
     nodes, labels_before, sizes_b, actors_b, before = _components(graph, (), actor_kinds)
     _, labels_after, sizes_a, actors_a, after = _components(graph, gone, actor_kinds, cut)
     big_before = _largest_members(nodes, labels_before, sizes_b, actors_b)

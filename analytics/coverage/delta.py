@@ -44,7 +44,19 @@ def advance_index(
     previous: EngagementIndex, old: nx.MultiDiGraph, new: nx.MultiDiGraph, revision: int
 ) -> EngagementIndex | None:
     """``build_index(new, revision)``, given ``previous = build_index(old)``; ``None`` when
-    a full build is needed (see the module)."""
+    a full build is needed (see the module).
+
+    >>> from analytics.coverage import build_index
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("KEN", kind="MemberState")
+    >>> g.add_node("p", kind="Programme")
+    >>> g.add_node("c", kind="CivilSocietyOrganization", country="KEN")
+    >>> _ = g.add_edge("c", "p", key="r", type="PARTNERS_IN", since="2020-01-01")
+    >>> index = build_index(g, revision=1)
+    >>> after = advance_index(index, g, g, revision=2)  # nothing touched: the same rows
+    >>> after.revision, after.actor_ids, after.e_target.tolist()
+    (2, ('c',), [0])
+    """
     read = previous.read
     touched = cast("set[str] | None", touched_nodes(old, new))  # snapshot ids are strings
     if (

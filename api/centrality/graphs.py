@@ -25,7 +25,6 @@ import networkx as nx
 from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import Window
 from analytics.projection import (
-    canonical,
     co_partnership,
     engagements_in_scope,
     filter_snapshot,
@@ -66,16 +65,14 @@ def analysed_graph(
             )
         )
         return simple_graph(scoped, directed=params.directed)
-    return canonical(
-        co_partnership(
-            _scope(snapshot, params),
-            as_of=params.as_of,
-            half_life_years=params.half_life_years,
-            roles=params.roles,
-            relationship_types=params.engagement_types,
-            actor_kinds=params.actor_kinds,
-            budget=budget,
-        )
+    return co_partnership(  # already in canonical order, with its views seeded
+        _scope(snapshot, params),
+        as_of=params.as_of,
+        half_life_years=params.half_life_years,
+        roles=params.roles,
+        relationship_types=params.engagement_types,
+        actor_kinds=params.actor_kinds,
+        budget=budget,
     )
 
 

@@ -121,10 +121,9 @@ def test_collapse_sums_weights_and_counts(snapshot: nx.MultiDiGraph) -> None:
 
 def test_co_partnership_weights_and_decay(snapshot: nx.MultiDiGraph) -> None:
     g = projection.co_partnership(snapshot)
-    assert g["cso1"]["cso2"]["shared"] == 2
-    assert g["cso1"]["cso2"]["items"] == ("act1", "p1")
-    assert g["cso1"]["cso2"]["weight"] == 2.0
-    assert g["co1"]["uni1"]["items"] == ("p2",)
+    assert g["cso1"]["cso2"] == {"weight": 2.0, "shared": 2}
+    assert g.graph[projection.ACTOR_ITEMS].shared_by("cso1", "cso2") == ("act1", "p1")
+    assert g.graph[projection.ACTOR_ITEMS].shared_by("co1", "uni1") == ("p2",)
     # every actor is a node; the states and regional organisations engage in nothing here
     assert set(g) == {"cso1", "cso2", "co1", "uni1", "KEN", "NGA", "FRA", "AU", "EU"}
     assert {v for v in g if g.degree(v) == 0} == {"KEN", "NGA", "FRA", "AU", "EU"}
@@ -137,7 +136,7 @@ def test_co_partnership_weights_and_decay(snapshot: nx.MultiDiGraph) -> None:
     assert math.isclose(decayed["cso1"]["cso2"]["weight"], expected)
 
     funding = projection.co_partnership(snapshot, roles={"FUNDING", "IMPLEMENTING"})
-    assert funding["cso1"]["cso2"]["items"] == ("p1",)
+    assert funding.graph[projection.ACTOR_ITEMS].shared_by("cso1", "cso2") == ("p1",)
     with pytest.raises(ValueError):
         projection.co_partnership(snapshot, half_life_years=0)
 
@@ -206,7 +205,7 @@ def test_co_partnership_counts_shared_items(
                 continue
             tie = result[a][b]
             assert tie["shared"] == len(common)
-            assert set(tie["items"]) == common
+            assert set(result.graph[projection.ACTOR_ITEMS].shared_by(a, b)) == common
             assert math.isclose(tie["weight"], len(common))  # all still active on as_of
 
 

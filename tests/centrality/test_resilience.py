@@ -217,7 +217,10 @@ def test_what_if_on_the_co_partnership_removes_what_runs_through_the_removed(
     covered = {c for c in cell_of.values()}
     still = {c for (a, i), c in cell_of.items() if a not in gone and i not in gone}
     assert set(result.lost_cells) == covered - still
-    tying = {i for _, _, items in graph.edges(data="items") for i in items}
+    engaged: dict[str, set[str]] = {}
+    for actor, item in links:
+        engaged.setdefault(item, set()).add(actor)
+    tying = {i for i, members in engaged.items() if len(members) > 1}  # some tie runs through
     held = set(graph) | tying
     assert set(result.removed) == {
         v for v in remove if v in held or any(parent[a] == v and a in held for a in activities)
