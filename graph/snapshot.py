@@ -269,6 +269,17 @@ def _place_actors(draft: _Draft, nodes: set[str], written: dict[str, Node]) -> b
     return True
 
 
+def _merged(deltas: list[Delta]) -> Delta:
+    """Several consecutive writes as one (the last version of each record): a burst of writes
+    costs one pass over the snapshot's top-level dicts, not one per write."""
+    if len(deltas) == 1:
+        return deltas[0]
+    nodes = {n.id: n for d in deltas for n in d.nodes}
+    rels = {r.id: r for d in deltas for r in d.relationships}
+    created = frozenset().union(*(d.created_nodes for d in deltas))
+    return Delta(deltas[-1].revision, tuple(nodes.values()), tuple(rels.values()), created)
+
+
 class SnapshotCache:
     """Snapshots per (revision, date), the deltas of recent writes, and one build at a time
     per key.
@@ -308,13 +319,10 @@ class SnapshotCache:
         for base in bases:
             if any(r not in self._deltas for r in range(base + 1, revision + 1)):
                 continue
-            snap: Snapshot | None = self._snaps[(base, as_of)]
-            for r in range(base + 1, revision + 1):
-                assert snap is not None
-                snap = advance(snap, self._deltas[r])
-                if snap is None:
-                    return None
-            assert snap is not None
+            deltas = [self._deltas[r] for r in range(base + 1, revision + 1)]
+            snap = advance(self._snaps[(base, as_of)], _merged(deltas))
+            if snap is None:
+                return None
             self._snaps[(revision, as_of)] = snap
             STATS.derived += 1
             return snap
