@@ -12,24 +12,38 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
+
+_lock = threading.Lock()
+_depth = 0
+_was_enabled = False
 
 
 @contextlib.contextmanager
 def paused_gc(*, freeze: bool = False) -> Iterator[None]:
-    """Collection paused for the block (re-enabled after only if it was enabled before).
+    """Collection paused for the block, in whichever thread and however nested: the first
+    block in disables it, the last one out enables it again if it was enabled before the
+    first (a plain save-and-restore per block would, with two threads overlapping, leave it
+    disabled for good).
 
     ``freeze`` then moves every object alive into the permanent generation (``gc.freeze``),
     so later collections never walk them again: for what lives as long as the process (the
     loaded store), never for what is dropped later and may hold a cycle (a networkx graph's
     cached views refer back to it, and a frozen cycle is never collected).
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
     try:
         yield
     finally:
         if freeze:
             gc.freeze()
-        if enabled:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()

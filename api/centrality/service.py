@@ -31,6 +31,7 @@ from analytics.resilience import Cell, CellEngagements, cell_engagements, progra
 from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
 from api.centrality.params import NetworkParams, Projection
 from api.core.cache import PerStore, ResultCache, Stats
+from graph.bulk import paused_gc
 from graph.store import GraphStore
 
 T = TypeVar("T")
@@ -93,11 +94,12 @@ class AnalysisService:
             before = self._previous(params, budget, snap.revision)
 
             def build() -> nx.Graph:
-                if before is not None and before.snapshot is not None:
-                    found = advance_simple(before.graph, before.snapshot, snap.graph)
-                    if found is not None:
-                        return found
-                return analysed_graph(snap.graph, params, budget)
+                with paused_gc():  # a collection would walk every snapshot held, many times
+                    if before is not None and before.snapshot is not None:
+                        found = advance_simple(before.graph, before.snapshot, snap.graph)
+                        if found is not None:
+                            return found
+                    return analysed_graph(snap.graph, params, budget)
 
             return Network(snap.revision, await self._off_loop(build), snap.graph)
 

@@ -31,6 +31,7 @@ from analytics.coverage import EngagementIndex, GeographyBasis, Window, build_in
 from analytics.coverage.delta import advance_index
 from analytics.coverage_report import Cube
 from api.core.cache import PerStore, ResultCache
+from graph.bulk import paused_gc
 from graph.model import WeightScope
 from graph.store import GraphStore
 
@@ -68,11 +69,12 @@ class CoverageService:
             before = self._last
 
             def make() -> EngagementIndex:
-                if before is not None and before[0].revision < snap.revision:
-                    found = advance_index(*before, snap.graph, snap.revision)
-                    if found is not None:
-                        return found
-                return build_index(snap.graph, snap.revision)
+                with paused_gc():  # a collection would walk every snapshot held: 5x the work
+                    if before is not None and before[0].revision < snap.revision:
+                        found = advance_index(*before, snap.graph, snap.revision)
+                        if found is not None:
+                            return found
+                    return build_index(snap.graph, snap.revision)
 
             if snap.graph.number_of_edges() > THREAD_THRESHOLD:
                 index = await asyncio.to_thread(make)
