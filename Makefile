@@ -67,6 +67,9 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/centrality.py --quick
 	$(BIN)/python bench/coverage.py
 	$(BIN)/python bench/lineage.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/after_write.py
+	$(BIN)/python bench/peers.py --quick
 
 bench-neo4j: $(VENV)/.installed
 	$(BIN)/python bench/neo4j_ingest.py

@@ -26,6 +26,7 @@ from api.context import Context
 from api.coverage.responses import coverage_responses
 from api.guard import Guard, RequestBounds
 from api.http import graphql_routes
+from api.jobs import JobManager
 from api.lineage.warm import keep_warm
 from api.policy import Policy
 from api.schema import AREAS, schema
@@ -68,6 +69,8 @@ def create_app(
                 if prepare is not None:
                     await prepare(active)
         app.state.store = active
+        # Analysis jobs live with the app: their children are killed when it stops.
+        app.state.jobs = jobs = JobManager(settings.jobs)
         log.info("%s", authenticator.describe())
         warm = (
             asyncio.create_task(keep_warm(active, settings.lineage_warm_seconds))
@@ -81,6 +84,7 @@ def create_app(
                 warm.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await warm
+            await jobs.close()
             if owned:
                 await active.close()
 
@@ -103,10 +107,13 @@ def create_app(
 
     async def get_context(request: Request, response: Any) -> Context:
         policy = policy_for(request)
+        caller = caller_of(request)
         return Context(
             store=request.app.state.store,
             policy=policy,
-            guard=guards[policy.privileged].admission(caller_of(request).identity, response),
+            guard=guards[policy.privileged].admission(caller.identity, response),
+            caller=caller.identity,
+            jobs=getattr(request.app.state, "jobs", None),
         )
 
     async def healthz(request: Request) -> JSONResponse:

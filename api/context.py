@@ -21,6 +21,7 @@ from graph.store import Direction, Edge, GraphStore
 
 if TYPE_CHECKING:
     from api.guard import Admission
+    from api.jobs import JobManager
 
 
 class NodeLoader:
@@ -104,6 +105,11 @@ class Context:
     policy: Policy
     #: The request's guard (limits, cost, rate); the schema consults it before executing.
     guard: Admission | None = None
+    #: Who is calling (``key:ID``, ``static:N``, ``addr:IP``): the owner of the analysis jobs
+    #: it starts.
+    caller: str = "anonymous"
+    #: The app's analysis jobs (made in its lifespan; None where there is no app).
+    jobs: JobManager | None = None
     node_loader: NodeLoader = field(init=False)
     neighbour_loader: DataLoader[NeighbourKey, list[Edge]] = field(init=False)
 

@@ -112,7 +112,12 @@ Query = _compose(
 )
 _mutations = tuple(m for area in AREAS for m in area.MUTATIONS)
 Mutation = (
-    _compose("Mutation", "Change the partnership graph (staff only).", _mutations)
+    _compose(
+        "Mutation",
+        "Change the partnership graph (staff only); start and cancel analysis jobs (analysts "
+        "and above).",
+        _mutations,
+    )
     if _mutations
     else None
 )

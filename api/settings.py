@@ -15,6 +15,7 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 from api.guard.limits import Limits
+from api.jobs.manager import JobLimits
 
 config = Config(environ=os.environ)
 
@@ -45,6 +46,7 @@ class Settings:
     rate_storage: str
     cors_origins: tuple[str, ...]
     anonymous: bool | None
+    jobs: JobLimits = dataclasses.field(default_factory=JobLimits)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,6 +79,7 @@ class Settings:
             rate_storage=config("PARTNERNET_RATE_LIMIT_STORAGE", default="memory://"),
             cors_origins=_list(config("PARTNERNET_CORS_ORIGINS", default="")),
             anonymous=config("PARTNERNET_ANONYMOUS", cast=_optional_bool, default=None),
+            jobs=_job_limits(),
         )
 
 
@@ -108,6 +111,45 @@ def staff_defaults(limits: Limits) -> Limits:
     if amount.strip().isdigit() and per:
         rate = f"{int(amount) * STAFF_FACTOR}/{per}"
     return dataclasses.replace(limits, max_cost=STAFF_FACTOR * limits.max_cost, rate=rate)
+
+
+def _whole(raw: str | int) -> int:
+    """A whole number, in digits or scientific notation (``200000000000`` or ``2e11``)."""
+    value = float(str(raw).replace("_", ""))
+    if value != int(value):
+        raise ValueError(f"expected a whole number, got {raw!r}")
+    return int(value)
+
+
+def _job_limits() -> JobLimits:
+    """Limits of analysis jobs (docs/API.md, "Analysis jobs"); unset ones keep the defaults,
+    wrong ones stop the start with the variable named."""
+    default = JobLimits()
+    variables = {
+        "running": "PARTNERNET_JOBS_RUNNING",
+        "queued": "PARTNERNET_JOBS_QUEUED",
+        "per_caller": "PARTNERNET_JOBS_PER_CALLER",
+        "timeout_seconds": "PARTNERNET_JOB_TIMEOUT_SECONDS",
+        "work_budget": "PARTNERNET_JOB_WORK_BUDGET",
+        "results_bytes": "PARTNERNET_JOB_RESULTS_MB",
+    }
+    try:
+        return JobLimits(
+            running=config(variables["running"], cast=int, default=default.running),
+            queued=config(variables["queued"], cast=int, default=default.queued),
+            per_caller=config(variables["per_caller"], cast=int, default=default.per_caller),
+            timeout_seconds=config(
+                variables["timeout_seconds"], cast=float, default=default.timeout_seconds
+            ),
+            work_budget=config(variables["work_budget"], cast=_whole, default=default.work_budget),
+            results_bytes=2**20
+            * config(variables["results_bytes"], cast=int, default=default.results_bytes // 2**20),
+        )
+    except ValueError as err:
+        field, _, problem = str(err).partition(": ")
+        if field not in variables:
+            raise
+        raise ValueError(f"{variables[field]}: {problem}") from None
 
 
 def _limits() -> Limits:

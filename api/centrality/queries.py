@@ -19,10 +19,10 @@ from strawberry.types import Info
 from analytics import disclosure, resilience
 from analytics.centrality import AnalysisTooLarge
 from analytics.projection import ACTOR_KINDS
-from api.centrality import analyses
+from api.centrality import analyses, jobs
 from api.centrality import service as svc
 from api.centrality import types as t
-from api.centrality.errors import not_converged, too_large
+from api.centrality.errors import MeasureTooLarge, not_converged, too_large
 from api.centrality.params import BadParameter, NetworkParams, Projection
 from api.context import Context
 from api.core.geography import BASES, CoverageGeographyEnum
@@ -217,6 +217,85 @@ def _weights(params: NetworkParams, weighted: bool, path: bool) -> str:
     return what + ("; distance = 1 / weight" if path else "")
 
 
+async def centrality_request(
+    info: Info[Context, Any],
+    measure: t.MeasureEnum,
+    projection: t.ProjectionEnum,
+    flt: t.NetworkFilter | None,
+    *,
+    weighted: bool,
+    normalized: bool,
+    sample: t.CentralitySampleInput | None,
+    allow_sampling: bool,
+    damping: float | None,
+    directed: bool,
+    half_life_years: float | None,
+    budget: int,
+) -> tuple[NetworkParams, analyses.MeasureRequest]:
+    """The network and the measure's options of a ranking (the ``centrality`` query, or a job
+    of ``startAnalysis``); arguments refused by value are ``BAD_USER_INPUT`` naming them."""
+    m = t.MEASURES[measure]
+    if m in analyses.DIRECTED_ONLY:
+        if projection is t.ProjectionEnum.CO_PARTNERSHIP:
+            raise bad_input(f"{m} needs the directed FULL projection", "measure")
+        directed = True
+    params = await _params(
+        info, projection, flt, directed=directed, half_life_years=half_life_years
+    )
+    try:
+        req = analyses.MeasureRequest.of(
+            m,
+            weighted=weighted,
+            normalized=normalized,
+            k=sample.k if sample else None,
+            seed=sample.seed if sample else 0,
+            allow_sampling=allow_sampling,
+            damping=damping,
+            budget=budget,
+        )
+    except BadParameter as err:
+        raise bad_input(str(err), err.name) from None
+    return params, req
+
+
+async def present_ranking(
+    info: Info[Context, Any],
+    params: NetworkParams,
+    req: analyses.MeasureRequest,
+    revision: int,
+    ranking: analyses.Ranking,
+    *,
+    top: int,
+    rank_kinds: list[NodeKindEnum] | None,
+) -> t.CentralityRanking:
+    """A ranking as the caller may see it (the ``centrality`` query, and a job's result):
+    the first ``top`` of the nodes of ``rank_kinds`` the caller's policy shows."""
+    check_first(top, "top")
+    wanted = _kind_values(rank_kinds)
+    eligible = [e for e in ranking.ranked if wanted is None or e[2] in wanted]
+    chosen, nodes = await _first_shown(info, eligible, lambda e: (e[0],), top)
+    result = ranking.result
+    return t.CentralityRanking(
+        measure=t.MeasureEnum[req.measure.value],
+        projection=t.ProjectionEnum[params.projection.value],
+        revision=revision,
+        as_of=params.as_of,
+        normalization=result.normalization,
+        weights=_weights(params, req.weighted, req.measure in analyses.PATH_MEASURES),
+        backend=result.backend,
+        weighted=req.weighted,
+        sampled=result.sampled,
+        sampled_sources=result.sampled_sources,
+        ascending=not result.descending,
+        scored_nodes=len(result.scores),
+        ranked_nodes=len(eligible),
+        entries=[
+            t.CentralityEntry(rank=i, score=score, node=nodes[str(v)])
+            for i, (v, score, _) in enumerate(chosen, start=1)
+        ],
+    )
+
+
 # --------------------------------------------------------------------------- queries
 
 
@@ -226,7 +305,8 @@ class CentralityQuery:
         description="Nodes ranked by a centrality measure, with scores, how they were "
         "normalised and computed, and each node: a dashboard's table in one round trip. "
         "Over the work budget: an ANALYSIS_TOO_LARGE error, or (betweenness with "
-        "`allowSampling`) an estimate that says so."
+        "`allowSampling`) an estimate that says so. A finished analysis job (`startAnalysis`) "
+        "with the same parameters at the current revision answers it instead, exactly."
     )
     async def centrality(
         self,
@@ -265,60 +345,43 @@ class CentralityQuery:
         rank_kinds: RankKindsArg = None,
     ) -> t.CentralityRanking:
         check_first(top, "top")
-        m = t.MEASURES[measure]
-        if m in analyses.DIRECTED_ONLY:
-            if projection is t.ProjectionEnum.CO_PARTNERSHIP:
-                raise bad_input(f"{m} needs the directed FULL projection", "measure")
-            directed = True
-        params = await _params(
-            info, projection, filter, directed=directed, half_life_years=half_life_years
+        params, req = await centrality_request(
+            info,
+            measure,
+            projection,
+            filter,
+            weighted=weighted,
+            normalized=normalized,
+            sample=sample,
+            allow_sampling=allow_sampling,
+            damping=damping,
+            directed=directed,
+            half_life_years=half_life_years,
+            budget=svc.WORK_BUDGET,
         )
-        try:
-            req = analyses.MeasureRequest.of(
-                m,
-                weighted=weighted,
-                normalized=normalized,
-                k=sample.k if sample else None,
-                seed=sample.seed if sample else 0,
-                allow_sampling=allow_sampling,
-                damping=damping,
-                budget=svc.WORK_BUDGET,
-            )
-        except BadParameter as err:
-            raise bad_input(str(err), err.name) from None
         service = svc.service_for(info.context.store)
+        # A job's result for this revision and these parameters is served like a cached one.
+        revision = await info.context.store.revision()
+        ranking: analyses.Ranking
+        kept = jobs.kept_ranking(info.context.jobs, revision, params, req)
+        if kept is not None:
+            ranking = kept
+        else:
 
-        def compute(graph: nx.Graph) -> analyses.Ranking:
-            return analyses.measure(graph, req)
+            def compute(graph: nx.Graph) -> analyses.Ranking:
+                try:
+                    return analyses.measure(graph, req)
+                except AnalysisTooLarge as err:  # the measure, not the network: a job can run it
+                    raise MeasureTooLarge.of(err) from None
 
-        async def links() -> int:
-            return int((await service.network(params)).graph.number_of_edges())
+            async def links() -> int:
+                return int((await service.network(params)).graph.number_of_edges())
 
-        revision, ranking = await _guarded(
-            service.analyse(params, req, compute), sampling=links, measure=str(m)
-        )
-        wanted = _kind_values(rank_kinds)
-        eligible = [e for e in ranking.ranked if wanted is None or e[2] in wanted]
-        chosen, nodes = await _first_shown(info, eligible, lambda e: (e[0],), top)
-        result = ranking.result
-        return t.CentralityRanking(
-            measure=measure,
-            projection=projection,
-            revision=revision,
-            as_of=params.as_of,
-            normalization=result.normalization,
-            weights=_weights(params, req.weighted, m in analyses.PATH_MEASURES),
-            backend=result.backend,
-            weighted=req.weighted,
-            sampled=result.sampled,
-            sampled_sources=result.sampled_sources,
-            ascending=not result.descending,
-            scored_nodes=len(result.scores),
-            ranked_nodes=len(eligible),
-            entries=[
-                t.CentralityEntry(rank=i, score=score, node=nodes[str(v)])
-                for i, (v, score, _) in enumerate(chosen, start=1)
-            ],
+            revision, ranking = await _guarded(
+                service.analyse(params, req, compute), sampling=links, measure=str(req.measure)
+            )
+        return await present_ranking(
+            info, params, req, revision, ranking, top=top, rank_kinds=rank_kinds
         )
 
     @strawberry.field(

@@ -26,7 +26,19 @@ class UserErrorCode(Enum):
         description="A graph-wide rule would break (results-chain cycle, shares above 1).",
     )
     FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN", description="Only staff (privileged callers) may change the graph."
+        "FORBIDDEN",
+        description="The caller's role may not do this: only staff (privileged callers) may "
+        "change the graph, only analysts and above start analysis jobs.",
+    )
+    TOO_MANY_JOBS = strawberry.enum_value(
+        "TOO_MANY_JOBS",
+        description="An analysis job limit is reached (the caller's, or the server's queue); "
+        "the message says which. Try again when a job has finished.",
+    )
+    JOB_LOST = strawberry.enum_value(
+        "JOB_LOST",
+        description="The analysis job belonged to an earlier run of the server (restarted since, "
+        "or another replica): jobs live in memory only. Start it again.",
     )
 
 

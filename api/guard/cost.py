@@ -102,6 +102,11 @@ ANALYSIS_COSTS: Mapping[str, int | Callable[[dict[str, Any]], int]] = {
     "Query.contributions": 100,
     "Query.programmeImpact": 100,
     "Query.lineageIssues": 50,
+    # analysis jobs: reading one is a lookup; starting one is priced like the heaviest
+    # analysis (the work itself is bounded by the job limits, docs/API.md "Analysis jobs")
+    "Query.analysisJob": 10,
+    "Query.analysisJobs": 10,
+    "Mutation.startAnalysis": 1_000,
 }
 
 
