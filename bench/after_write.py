@@ -32,7 +32,6 @@ import datetime as dt
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -47,6 +46,7 @@ from api.centrality.service import AnalysisService
 from api.coverage.params import MatrixRequest
 from api.coverage.service import CoverageService
 from api.lineage.cache import index_for
+from bench.synthetic import WORKDIR, seeded_store
 from graph.embedded import EmbeddedStore
 from graph.model import NodeKind
 from graph.store import NodeFilter, RelWrite
@@ -128,33 +128,18 @@ async def measure(path: Path, repeat: int) -> dict[str, tuple[list[float], list[
     return {a: (cold[a], warm[a]) for a in AREAS}
 
 
-def _database(workdir: Path, actors: int) -> Path:
-    path = workdir / f"synthetic-{actors}.db"
-    if not path.exists():
-        print(f"generating {path} ...", flush=True)
-        env = {**os.environ, "PARTNERNET_STORE": "embedded", "PARTNERNET_DB": str(path)}
-        subprocess.run(
-            [str(ROOT / ".venv/bin/partnernet"), "seed", "--synthetic", "--actors", str(actors)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    return path
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,20000", help="synthetic actors, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (at least 3)")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/partnernet-bench"))
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     args = parser.parse_args(argv)
     if args.repeat < 3:
         parser.error("--repeat must be at least 3: the figures are medians")
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"load average at start: {os.getloadavg()}")
     for size in (int(s) for s in args.sizes.split(",")):
-        source = _database(args.workdir, size)
+        source = seeded_store(args.workdir, size)
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / source.name
             shutil.copy(source, copy)

@@ -68,9 +68,10 @@ confirms it; wall much above CPU means the machine was busy (the load averages a
 
 Run: ``.venv/bin/python bench/peers.py [--sizes 2000,20000] [--repeat 3] [--quick] [--strict]
 [--workdir DIR] [--max-work N] [--max-betweenness-work N] [--only ROW,ROW]``. The networks are
-seeded into ``--workdir`` (``s<N>.db``, reused when present; 20,000 actors take ~7 s, 100,000
-~40 s). ``--quick`` takes about a minute; the default run about 15 to 30 minutes of which
-nearly all is closeness and harmonic at 20,000 actors (``--max-work 1e8`` skips them there).
+seeded into ``--workdir`` by bench/synthetic.py (``synthetic-<N>.db``, shared with the other
+benchmarks, reused when present; 20,000 actors take ~7 s, 100,000 ~40 s). ``--quick`` takes
+about a minute; the default run about 15 to 30 minutes, nearly all of it closeness and
+harmonic at 20,000 actors (``--max-work 1e8`` skips them there).
 ``--only`` runs the rows named, e.g. ``--only "betweenness" --sizes 20000
 --max-betweenness-work 1e10``. ``--strict`` exits 1 when a target is missed or answers differ.
 igraph is GPL: it is a benchmark peer only and is imported nowhere outside ``bench/``.
@@ -92,11 +93,9 @@ import argparse
 import asyncio
 import gc
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +114,7 @@ from analytics import _fast, centrality, structure
 from api.centrality.analyses import EIGENVECTOR_MAX_ITER
 from api.centrality.graphs import analysed_graph
 from api.centrality.params import NetworkParams
+from bench.synthetic import WORKDIR, seeded_store
 from graph.embedded import EmbeddedStore
 from graph.model import RelType
 from graph.store import GraphRecords
@@ -527,33 +527,6 @@ class Report:
 # --------------------------------------------------------------------------- sizes
 
 
-def seeded_store(workdir: Path, actors: int) -> Path:
-    """The synthetic network's store file, seeded by the CLI unless it exists.
-
-    Seeded in a scratch directory and moved into place only when the CLI succeeded, so an
-    interrupted seed never leaves a half-written file to be reused.
-    """
-    path = workdir / f"s{actors}.db"
-    if path.exists():
-        return path
-    scratch = workdir / f".seeding-{actors}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
-    cli = Path(sys.executable).with_name("partnernet")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "api.cli"]
-    command += ["seed", "--synthetic", "--actors", str(actors)]
-    env = {**os.environ, "PARTNERNET_STORE": "embedded", "PARTNERNET_DB": str(scratch / path.name)}
-    start = time.perf_counter()
-    print(f"seeding {actors:,} actors into {path} ...", flush=True)
-    done = subprocess.run(command, env=env, cwd=scratch, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"seeding failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    (scratch / path.name).rename(path)
-    shutil.rmtree(scratch, ignore_errors=True)
-    print(f"seeded in {time.perf_counter() - start:.0f} s", flush=True)
-    return path
-
-
 @dataclass(frozen=True)
 class Options:
     repeat: int
@@ -725,7 +698,7 @@ def main() -> int:
     parser.add_argument(
         "--workdir",
         type=Path,
-        default=Path(tempfile.gettempdir()) / "partnernet-peers",
+        default=WORKDIR,
         help="where the seeded stores are kept and reused",
     )
     parser.add_argument(

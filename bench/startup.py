@@ -41,6 +41,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.synthetic import WORKDIR, seeded_store
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 COUNTS = "{ countsByKind { kind count } }"
@@ -163,20 +165,6 @@ def _serve(path: Path) -> dict[str, float]:
 # --------------------------------------------------------------------------- report
 
 
-def _database(workdir: Path, actors: int) -> tuple[Path, int]:
-    path = workdir / f"synthetic-{actors}.db"
-    if not path.exists():
-        print(f"generating {path} ...", flush=True)
-        env = {**os.environ, "PARTNERNET_STORE": "embedded", "PARTNERNET_DB": str(path)}
-        subprocess.run(
-            [str(ROOT / ".venv/bin/partnernet"), "seed", "--synthetic", "--actors", str(actors)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return path, actors
-
-
 def _median(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
@@ -209,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,20000", help="synthetic actors, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (at least 3)")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/partnernet-bench"))
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--probe", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
@@ -221,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"load average at start: {os.getloadavg()}")
     for size in (int(s) for s in args.sizes.split(",")):
-        report(*_database(args.workdir, size), args.repeat)
+        report(seeded_store(args.workdir, size), size, args.repeat)
     print(f"\nload average at end: {os.getloadavg()}")
 
 
