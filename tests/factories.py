@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 from typing import Any
 
+from graph.errors import GraphError
+from graph.model import WeightScope
 from graph.reference import member_states
-from graph.store import Change, NodeWrite, RelEnd, RelWrite
+from graph.store import Change, GraphStore, NodeWrite, RelEnd, RelWrite
 
 
 def state(iso3: str) -> NodeWrite:
@@ -160,3 +163,21 @@ def random_write(rng: random.Random, step: int, actors: list[str], rels: list[st
             programme, where = rng.choice(_PROGRAMMES), rng.choice(_STATES)
             batch.append(rel("TARGETS", programme, where, f"t-{programme}-{where}"))
     return batch
+
+
+async def random_revisions(store: GraphStore, seed: int, steps: int) -> AsyncIterator[int]:
+    """The small graph, then up to ``steps`` random writes (every ninth a need-weight write:
+    a revision with no graph change), yielding after each one that committed; a batch the
+    model refuses (an ending before its start, say) is skipped."""
+    rng = random.Random(seed)
+    await store.apply(small_graph())
+    actors, rels = ["cso-1", "cso-2", "cso-3"], list[str]()
+    for step in range(steps):
+        if step % 9 == 8:
+            await store.set_need_weights({(WeightScope.REGION, "Asia"): 2.0 + step})
+        else:
+            try:
+                await store.apply(random_write(rng, step, actors, rels))
+            except GraphError:
+                continue
+        yield step

@@ -8,18 +8,14 @@ nodes and attributes, ties, order of nodes, ties and neighbours, and the same in
 
 from __future__ import annotations
 
-import random
-
 import networkx as nx
 import pytest
 
 from analytics import _fast, advance
 from analytics.advance import advance_simple
 from analytics.projection import simple_graph
-from graph.errors import GraphError
-from graph.model import WeightScope
 from graph.store import GraphStore
-from tests.factories import random_write, small_graph
+from tests.factories import random_revisions, small_graph
 
 
 def assert_same_network(got: nx.Graph, want: nx.Graph) -> None:
@@ -40,20 +36,12 @@ def assert_same_network(got: nx.Graph, want: nx.Graph) -> None:
 async def test_the_network_after_a_write_equals_a_full_projection(
     store: GraphStore, seed: int
 ) -> None:
-    rng = random.Random(seed)
-    await store.apply(small_graph())
-    actors, rels = ["cso-1", "cso-2", "cso-3"], list[str]()
+    revisions = random_revisions(store, seed, 30)
+    await anext(revisions)  # the small graph and a first write
     snap = await store.snapshot()
     network = simple_graph(snap.graph, directed=False)
     derived = 0
-    for step in range(30):
-        if step % 9 == 8:
-            await store.set_need_weights({(WeightScope.REGION, "Asia"): 2.0 + step})
-        else:
-            try:
-                await store.apply(random_write(rng, step, actors, rels))
-            except GraphError:  # a batch the model refuses (an ending before its start, say)
-                continue
+    async for _ in revisions:
         after = await store.snapshot()
         found = advance_simple(network, snap.graph, after.graph)
         want = simple_graph(after.graph, directed=False)
