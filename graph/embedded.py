@@ -86,7 +86,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys(name)
     WHERE revoked_at IS NULL;
 """
 
-_SNAPSHOT_CACHE_SIZE = 8
 _SHARED_MAX = 16
 """Longest property string shared between records on load: dates, roles, codes."""
 
@@ -147,7 +146,7 @@ class EmbeddedStore:
         self._weights: dict[tuple[WeightScope, str], float] = {}
         self._keys: dict[str, ApiKey] = {}
         self._write_lock = asyncio.Lock()
-        self._snapshots = SnapshotCache(_SNAPSHOT_CACHE_SIZE)
+        self._snapshots = SnapshotCache()
 
     # ------------------------------------------------------------------ lifecycle
 

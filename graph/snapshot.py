@@ -28,7 +28,7 @@ networkx change that breaks this fails there.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -39,7 +39,7 @@ from cachetools import LRUCache
 from graph.bulk import paused_gc
 from graph.changes import Plan
 from graph.model import ACTOR_KINDS, Node, NodeKind, Relationship, RelType, interval_contains
-from graph.reference import member_states
+from graph.reference import MemberStateRef, member_states
 from graph.store import Snapshot
 
 _ACTOR_KINDS = frozenset(k.value for k in ACTOR_KINDS)
@@ -118,8 +118,7 @@ def build_snapshot(
         if kind == NodeKind.MEMBER_STATE:
             attrs["country"] = node_id
         elif kind in _ACTOR_KINDS and node_id in based_in:
-            ref = states[based_in[node_id]]
-            attrs.update(country=ref.iso3, region=ref.region, subregion=ref.subregion)
+            attrs.update(_place(states[based_in[node_id]]))
     return _frozen(revision, as_of, node, succ, pred)
 
 
@@ -233,12 +232,12 @@ def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
             draft.set_edge(r.start, r.end, r.id, None)
         if r.type is RelType.BASED_IN and (was or now):
             touched.add(r.start)
-    if not _place_actors(draft, touched & draft.node.keys(), {n.id: n for n in delta.nodes}):
+    if not _place_actors(draft, touched & draft.node.keys(), {n.id for n in delta.nodes}):
         return None
     return draft.finish(delta.revision, as_of)
 
 
-def _place_actors(draft: _Draft, nodes: set[str], written: dict[str, Node]) -> bool:
+def _place_actors(draft: _Draft, nodes: set[str], written: Collection[str]) -> bool:
     """``country``/``region``/``subregion`` of the touched nodes, as :func:`build_snapshot`
     derives them; ``False`` when an actor not in the delta lost its last place (its own
     props, which the attributes would fall back to, are not at hand)."""
@@ -257,16 +256,17 @@ def _place_actors(draft: _Draft, nodes: set[str], written: dict[str, Node]) -> b
             if any(d["type"] == RelType.BASED_IN.value for d in keyed.values())
         ]
         if places:
-            ref = states[min(places)]
-            geo = {"country": ref.iso3, "region": ref.region, "subregion": ref.subregion}
-            if any(attrs.get(k) != geo[k] or k not in attrs for k in _GEO):
+            geo = _place(states[min(places)])
+            if any(k not in attrs or attrs[k] != geo[k] for k in _GEO):
                 draft.node[node_id] = {**attrs, **geo}
-        elif node_id in written:
-            node = written[node_id]
-            draft.node[node_id] = {"kind": node.kind.value, **node.props}
-        elif any(k in attrs for k in _GEO):
-            return False
+        elif node_id not in written and any(k in attrs for k in _GEO):
+            return False  # (a written node's attributes are its props already: advance)
     return True
+
+
+def _place(ref: MemberStateRef) -> dict[str, Any]:
+    """The attributes an actor gains from the state it is based in."""
+    return {"country": ref.iso3, "region": ref.region, "subregion": ref.subregion}
 
 
 def _merged(deltas: list[Delta]) -> Delta:
@@ -291,6 +291,8 @@ class SnapshotCache:
     """
 
     def __init__(self, size: int = 8, deltas: int = 256) -> None:
+        """``size`` snapshots (few: one of a 1M-relationship graph is large, though derived
+        ones share most of it) and the deltas of the last ``deltas`` writes."""
         self._snaps: LRUCache[tuple[int, str | None], Snapshot] = LRUCache(size)
         self._deltas: dict[int, Delta] = {}
         self._max_deltas = deltas

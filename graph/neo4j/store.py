@@ -53,7 +53,6 @@ from graph.store import (
 )
 from graph.weights import validate_weights
 
-SNAPSHOT_CACHE_SIZE = 8
 SNAPSHOT_ATTEMPTS = 3
 RESET_BATCH = 10_000
 
@@ -80,7 +79,7 @@ class Neo4jStore:
         self._where = faults.where
         self._database = cfg.database
         self._batch = max(1, int(cfg.batch_size))
-        self._snapshots = SnapshotCache(SNAPSHOT_CACHE_SIZE)
+        self._snapshots = SnapshotCache()
         # The epoch the cached snapshots and deltas belong to: a reset starts a new one, with
         # revisions counted from 0 again (see graph/neo4j/results.py).
         self._epoch: str | None = None
