@@ -70,6 +70,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/after_write.py
 	$(BIN)/python bench/peers.py --quick
+	$(BIN)/python bench/history.py
 
 bench-neo4j: $(VENV)/.installed
 	$(BIN)/python bench/neo4j_ingest.py

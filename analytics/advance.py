@@ -11,9 +11,11 @@ takes seconds; the first measure after a write then costs what the measure costs
 
 It applies to the undirected simple graph of a whole snapshot (the default network); a
 filtered or directed network, or a snapshot built in full rather than derived (everything
-looks touched), is projected in full instead. Like the snapshots, it reaches into networkx's
-storage (``_node``, ``_adj``); ``tests/analytics/test_advance.py`` holds every result equal,
-in content, order and views, to a full projection, and fails if that storage changes shape.
+looks touched), is projected in full instead. The same holds between two dates of one
+revision, where the snapshot is stepped (graph/dated.py) and nodes may also go. Like the
+snapshots, it reaches into networkx's storage (``_node``, ``_adj``);
+``tests/analytics/test_advance.py`` holds every result equal, in content, order and views,
+to a full projection, and fails if that storage changes shape.
 """
 
 from __future__ import annotations
@@ -29,14 +31,17 @@ from analytics._fast import IndexedGraph, indexed, seed_views
 __all__ = ["advance_simple", "touched_nodes"]
 
 #: Beyond this share of touched nodes (and this many) a full projection is cheaper than
-#: patching.
-MAX_TOUCHED_SHARE = 0.05
+#: patching. Measured on the 20,000-actor synthetic network, between quarter ends: patching
+#: 8% of the nodes took 0.10-0.44 s against 0.39-0.93 s for a full projection, 21% took
+#: 0.26 s against 0.96 s, 33% took 0.54 s against 0.42 s.
+MAX_TOUCHED_SHARE = 0.25
 MIN_TOUCHED_LIMIT = 64
 
 
-def touched_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set[Hashable] | None:
-    """Nodes of ``new`` whose attributes or relationships are not shared with ``old``;
-    ``None`` if ``new`` lost a node of ``old`` (not something a derived snapshot does).
+def touched_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set[Hashable]:
+    """Nodes of ``new`` whose attributes or relationships are not shared with ``old`` (a
+    node ``new`` lost is not one of them; its neighbours are, since their relationships
+    changed).
 
     >>> g = nx.MultiDiGraph([("a", "p"), ("b", "p")])
     >>> touched_nodes(g, g), sorted(touched_nodes(g, nx.MultiDiGraph(g)))
@@ -50,8 +55,6 @@ def touched_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set[Hashable] |
             n_pred.values(), o_pred.values(), strict=True,
         )  # fmt: skip
         return {v for v, a, b, c, d, e, f in pairs if a is not b or c is not d or e is not f}
-    if any(v not in n_node for v in o_node):
-        return None
     return {
         v
         for v in n_node
@@ -76,14 +79,15 @@ def advance_simple(
     if previous.is_directed() or not nx.is_frozen(previous):
         return None
     touched = touched_nodes(old, new)
-    if touched is None or len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
+    if len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
-    nodes = list(new._node) if len(new) != len(previous) else list(previous)
+    same = new._node.keys() == previous._node.keys()
+    nodes = list(previous) if same else list(new._node)
     rows = {u: _row(new, u) for u in touched}
-    adj = _patched_adjacency(previous, new, touched, rows, nodes)
+    adj = _patched_adjacency(previous, new, touched, rows, nodes, same)
     result = nx.Graph()
     result.graph.update(new.graph)
-    if len(nodes) == len(previous):
+    if same:
         result._node = dict(previous._node)
     else:
         result._node = {v: previous._node.get(v) for v in nodes}
@@ -112,14 +116,14 @@ def _patched_adjacency(
     touched: set[Hashable],
     rows: dict[Hashable, dict[Hashable, int]],
     nodes: list[Hashable],
+    same: bool,
 ) -> dict[Hashable, dict[Hashable, dict[str, Any]]]:
     """The previous adjacency with the touched nodes' rows replaced, one dict per tie shared
-    by both ends (as networkx keeps it), each row in neighbour order."""
-    adj: dict[Hashable, dict[Hashable, dict[str, Any]]]
-    if len(nodes) == len(previous):
-        adj = dict(previous._adj)
-    else:
-        adj = {v: previous._adj.get(v, {}) for v in nodes}
+    by both ends (as networkx keeps it), each row in neighbour order; the rows of nodes gone
+    are left out (their neighbours are touched)."""
+    adj: dict[Hashable, dict[Hashable, dict[str, Any]]] = (
+        dict(previous._adj) if same else {v: previous._adj.get(v, {}) for v in nodes}
+    )
     owned: set[Hashable] = set()
 
     def own(v: Hashable) -> dict[Hashable, dict[str, Any]]:
@@ -132,7 +136,7 @@ def _patched_adjacency(
         for v in list(adj[u]):  # ties gone
             if v not in rows[u]:
                 del own(u)[v]
-                if v != u:
+                if v != u and v in adj:
                     del own(v)[u]
         for v, count in rows[u].items():
             if adj[u].get(v, {}).get("relationships") == count:
@@ -155,15 +159,17 @@ def _patched_views(
     :func:`analytics._fast.indexed` gives (pairs ascending, lower index first)."""
     n = len(nodes)
     src, dst, weight = view.src, view.dst, view.weight
-    if len(view.nodes) == n:
+    if list(view.nodes) == nodes:
         index = view.index()
-    else:  # nodes were added: indices move
+        keep = np.ones(src.size, dtype=bool)
+    else:  # nodes were added or went: indices move, ties to a node gone go
         index = {v: i for i, v in enumerate(nodes)}
-        moved = np.fromiter((index[v] for v in view.nodes), np.int64, len(view.nodes))
+        moved = np.fromiter((index.get(v, -1) for v in view.nodes), np.int64, len(view.nodes))
         src, dst = moved[src], moved[dst]
+        keep = (src >= 0) & (dst >= 0)
     gone = np.zeros(n, dtype=bool)
     gone[[index[u] for u in touched]] = True
-    keep = ~(gone[src] | gone[dst])
+    keep &= ~(gone[np.maximum(src, 0)] | gone[np.maximum(dst, 0)])
     pairs = {
         (min(index[u], index[v]), max(index[u], index[v])): count
         for u, row in rows.items()

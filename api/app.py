@@ -113,6 +113,7 @@ def create_app(
             policy=policy,
             guard=guards[policy.privileged].admission(caller.identity, response),
             caller=caller.identity,
+            caller_name=caller.name,
             jobs=getattr(request.app.state, "jobs", None),
         )
 

@@ -11,6 +11,8 @@ import argparse
 import asyncio
 import csv
 import dataclasses
+import getpass
+import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -32,6 +34,7 @@ from graph.exchange import (
     format_for,
     import_file,
 )
+from graph.history import Author, ChangeFilter, encode_value, utc_text
 from graph.keys import ApiKey, Role
 from graph.model import NodeKind, WeightScope
 from graph.store import GraphStore
@@ -53,12 +56,18 @@ def _where(settings: Settings) -> str:
     return settings.neo4j_uri if settings.store == "neo4j" else str(settings.db_path)
 
 
+def cli_author(via: str) -> Author:
+    """Who a command-line write is recorded as made by: the operating-system user (the CLI
+    has no key; whoever can run it owns the store's file or credentials)."""
+    return Author(f"cli:{getpass.getuser()}", "cli", via)
+
+
 async def seed_store(store: GraphStore, quiet: bool = False) -> tuple[int, bool]:
     """Load reference + illustrative seed data as one atomic batch. Returns (revision, changed)."""
     from seeds.illustrative import seed_changes
 
     changes = list(tqdm(seed_changes(), desc="preparing seed", unit=" records", disable=quiet))
-    result = await store.apply(changes)
+    result = await store.apply(changes, author=cli_author("seed"))
     return result.revision, result.changed
 
 
@@ -72,7 +81,7 @@ async def _seed(store: GraphStore, args: argparse.Namespace, settings: Settings)
         nodes, rels = estimate(args.actors)
         with tqdm(total=nodes + rels, desc="synthetic", unit=" records") as bar:
             for batch in batched(generate(args.actors, seed=args.seed), SYNTHETIC_BATCH):
-                result = await store.apply(batch)
+                result = await store.apply(batch, author=cli_author("seed"))
                 bar.update(len(batch))
         print(f"synthetic network of {args.actors} actors written (revision {result.revision})")
     counts = await store.counts_by_kind()
@@ -95,6 +104,7 @@ async def _import(store: GraphStore, args: argparse.Namespace, settings: Setting
                 max_problems=args.max_problems,
                 progress=rd.update,
                 write_progress=writing.update,
+                author=cli_author("import"),
             )
     except InvalidFile as err:
         # Compiler style, one FILE:LINE: reason (field) per line, then one summary line.
@@ -139,8 +149,39 @@ async def _import_weights(store: GraphStore, args: argparse.Namespace, settings:
                 where=f"{args.path}:{_theme_lines(Path(args.path)).get(theme, 1)}",
                 field="key",
             )
-    revision = await store.set_need_weights(weights, replace=True)
+    revision = await store.set_need_weights(
+        weights, replace=True, author=cli_author("import-weights")
+    )
     print(f"loaded {len(weights)} need weights from {args.path} (revision {revision})")
+    return 0
+
+
+async def _history(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
+    """Every change set that touched a node (or relationship), oldest first, with each
+    change's before and after, one JSON document per line after a header line."""
+    after: int | None = None
+    shown = 0
+    while True:
+        page = await store.change_sets(ChangeFilter(node=args.id), first=100, after=after)
+        for cs in page.items:
+            who = f"{cs.author.name} ({cs.author.role}, {cs.author.via})"
+            print(f"revision {cs.revision}  {utc_text(cs.at)}  {who}")
+            for c in cs.changes:
+                line = {
+                    "entity": c.entity.value,
+                    "kind": c.kind,
+                    "validFrom": c.valid_from,
+                    "before": encode_value(c.before),
+                    "after": encode_value(c.after),
+                }
+                print("  " + json.dumps(line, sort_keys=True, ensure_ascii=False))
+            shown += 1
+        if not page.has_next_page or not page.items:
+            break
+        after = page.items[-1].revision
+    if not shown:
+        print(f"no recorded change touched {args.id!r}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -382,6 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
         "kept (shown as revoked by `keys list`); revoking it again changes nothing.",
     )
     revoke.add_argument("key", metavar="ID_OR_NAME", help="key id (from `keys list`) or name")
+    hist = sub.add_parser(
+        "history",
+        help="every recorded change of a node or relationship",
+        description="Print every change set that touched the node or relationship ID, oldest "
+        "first: revision, time (UTC) and author, then each change as one JSON line with its "
+        "value before and after (docs/HISTORY.md).",
+    )
+    hist.add_argument("id", help="node or relationship id (its own key, e.g. KEN or cso-0001)")
     schema = sub.add_parser("schema", help="write the GraphQL schema (SDL)")
     schema.add_argument(
         "path",
@@ -423,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             "import": _import,
             "import-weights": _import_weights,
             "export": _export,
+            "history": _history,
         }.get(args.command) or _KEY_COMMANDS[args.keys_command]
         return asyncio.run(_with_store(settings, lambda store: work(store, args, settings)))
     except GraphError as err:

@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING
 
 from strawberry.dataloader import DataLoader
 
+from api.core.known_at import travel
 from api.policy import Policy
+from graph.history import Author
 from graph.model import Node, RelType
 from graph.store import Direction, Edge, GraphStore
 
 if TYPE_CHECKING:
+    from graphql import GraphQLError
+    from strawberry.types import ExecutionContext
+
     from api.guard import Admission
     from api.jobs import JobManager
 
@@ -106,16 +111,34 @@ class Context:
     #: The request's guard (limits, cost, rate); the schema consults it before executing.
     guard: Admission | None = None
     #: Who is calling (``key:ID``, ``static:N``, ``addr:IP``): the owner of the analysis jobs
-    #: it starts.
+    #: it starts, and of the change sets its writes record.
     caller: str = "anonymous"
+    #: The caller's key name, recorded as the author of its writes (graph/history.py).
+    caller_name: str = "anonymous"
     #: The app's analysis jobs (made in its lifespan; None where there is no app).
     jobs: JobManager | None = None
     node_loader: NodeLoader = field(init=False)
     neighbour_loader: DataLoader[NeighbourKey, list[Edge]] = field(init=False)
 
+    def author(self, via: str) -> Author:
+        """Who a write of this request is recorded as made by."""
+        role = self.policy.role.value if self.policy.role is not None else "viewer"
+        return Author(self.caller_name, role, via, self.caller)
+
     def __post_init__(self) -> None:
         self.node_loader = NodeLoader(self.store)
         self.neighbour_loader = DataLoader(load_fn=self._load_neighbours)
+
+    def use_store(self, store: GraphStore) -> None:
+        """Answer this request from ``store`` (the past, for ``knownAt``: api/history); only
+        before anything has executed, since the loaders start again empty."""
+        self.store = store
+        self.__post_init__()
+
+    async def before_execution(self, execution: ExecutionContext) -> list[GraphQLError] | None:
+        """Called once the operation is validated and admitted, before it executes: errors
+        to report instead, or ``None``."""
+        return await travel(execution)
 
     async def _load_neighbours(self, keys: Sequence[NeighbourKey]) -> list[list[Edge]]:
         """One store call per distinct (type, direction, as-of) in the batch, however many

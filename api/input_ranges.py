@@ -105,6 +105,9 @@ NUMBERS: Final[dict[str, Number]] = {
     "damping": Number(0, 1, exclusive=True),
     "halfLifeYears": Number(0, 1000, above=True),
     "targetIndex": Number(0, 1_000_000, above=True),
+    "fromRevision": Number(0, INT32_MAX),
+    "movers": Number(0, 96),
+    "toRevision": Number(0, INT32_MAX),
     # mutation inputs: outer bounds, the model's rules follow as userErrors
     "amount": Number(high=1e12),
     "weight": Number(high=1_000_000),
@@ -126,6 +129,7 @@ TEXT_DEFAULT: Final = 1_000
 ITEMS: Final[dict[str, int]] = {
     "countries": 200,  # every Member State fits
     "weights": 1_000,
+    "dates": 24,  # the points of a series (api/history/series.py, MAX_POINTS)
 }
 ITEMS_DEFAULT: Final = MAX_PAGE
 

@@ -16,7 +16,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 
-from api import centrality, coverage, keys, lineage, network
+from api import centrality, coverage, history, keys, lineage, network
 from api.context import Context
 from api.core.paging import MAX_PAGE
 from api.errors import CodedErrorsSchema, bad_input, not_found
@@ -86,7 +86,7 @@ class CoreQuery:
         return items
 
 
-AREAS = (network, centrality, coverage, lineage, keys)
+AREAS = (network, centrality, coverage, lineage, keys, history)
 
 
 def _compose(name: str, description: str, parts: tuple[type, ...]) -> type:
@@ -173,6 +173,7 @@ def build_schema(*, cached: bool = True) -> strawberry.Schema:
     every argument and input field against its documented range (api/input_checks.py) before
     any resolver sees it.
     """
+    from api.core.known_at import add_known_at
     from api.input_checks import check_inputs
     from api.scalars import SCALAR_OVERRIDES
 
@@ -184,6 +185,7 @@ def build_schema(*, cached: bool = True) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
     )
     _attribute_resolvers(built._schema)
+    add_known_at(built._schema)
     check_inputs(built._schema)
     return built
 

@@ -76,7 +76,7 @@ def synthetic(relationships: int) -> list[Change]:
     before the relationships that use them, so the cut is self-contained)."""
     out: list[Change] = []
     rels = 0
-    for change in generate(relationships // 8, seed=7):
+    for change in generate(relationships // 7, seed=7):  # ~7.8 relationships per actor
         out.append(change)
         if isinstance(change, RelWrite):
             rels += 1

@@ -6,8 +6,9 @@ conflict detection and idempotence (unchanged records are dropped) behave identi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pydantic
 
@@ -34,6 +35,11 @@ class Plan:
     nodes: list[Node]
     relationships: list[Relationship]
     created_nodes: frozenset[str] = frozenset()
+    #: What the written records were before (absent: new), for the change set (graph/history.py).
+    before_nodes: Mapping[str, Node] = field(default_factory=dict)
+    before_rels: Mapping[str, Relationship] = field(default_factory=dict)
+    #: The day from which a written node's new version holds, where the write said so.
+    valid_from: Mapping[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.nodes or self.relationships)
@@ -83,11 +89,14 @@ async def plan_changes(
     nodes: dict[str, Node] = {}
     rels: dict[str, Relationship] = {}
     stand_ins: dict[str, NodeKind | None] = dict(refused or {})
+    valid_from: dict[str, str] = {}
     for i, c in enumerate(changes, start=1):
         where = c.where or f"change {i}"
         try:
             if isinstance(c, NodeWrite):
                 _plan_node(c, where, nodes, stored_nodes)
+                if c.valid_from is not None:
+                    valid_from[c.id] = _day(c.valid_from, where)
             elif isinstance(c, RelWrite):
                 _plan_rel(c, where, nodes, stored_nodes, rels, stored_rels, stand_ins, report)
             else:
@@ -100,10 +109,15 @@ async def plan_changes(
                 report(more)
             if isinstance(c, NodeWrite) and c.id not in nodes:
                 stand_ins[c.id] = _kind_or_none(c.kind)
+    written_nodes = [n for n in nodes.values() if stored_nodes.get(n.id) != n]
+    written_rels = [r for r in rels.values() if stored_rels.get(r.id) != r]
     return Plan(
-        nodes=[n for n in nodes.values() if stored_nodes.get(n.id) != n],
-        relationships=[r for r in rels.values() if stored_rels.get(r.id) != r],
+        nodes=written_nodes,
+        relationships=written_rels,
         created_nodes=frozenset(nodes.keys() - stored_nodes.keys()),
+        before_nodes={n.id: stored_nodes[n.id] for n in written_nodes if n.id in stored_nodes},
+        before_rels={r.id: stored_rels[r.id] for r in written_rels if r.id in stored_rels},
+        valid_from={n.id: valid_from[n.id] for n in written_nodes if n.id in valid_from},
     )
 
 
@@ -134,6 +148,15 @@ def _more_property_problems(c: Change, reported: GraphError) -> list[ValidationE
         ]
         return [e for e in found if (e.message, e.field) != (reported.message, reported.field)]
     return []
+
+
+def _day(value: str, where: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"is not a date (YYYY-MM-DD): {value!r}", where=where, field="validFrom"
+        ) from None
 
 
 def _kind_or_none(kind: str) -> NodeKind | None:

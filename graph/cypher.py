@@ -26,6 +26,12 @@ ENTITY: Final = "Entity"
 #: API key records (graph/keys.py). Deliberately *not* :data:`ENTITY`: every graph read,
 #: count, snapshot and export starts from that label, so keys stay out of all of them.
 API_KEY: Final = "ApiKey"
+#: History (graph/history.py): one ``ChangeSet`` per revision, its records in ``RecordBatch``
+#: nodes, found by id through ``RecordKey`` nodes. Not :data:`ENTITY` either, for the same
+#: reason as API keys.
+CHANGE_SET: Final = "ChangeSet"
+RECORD_BATCH: Final = "RecordBatch"
+RECORD_KEY: Final = "RecordKey"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z_]*$")
 
 
@@ -96,6 +102,29 @@ def schema_statements() -> list[tuple[str, str]]:
             f"CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:{API_KEY}) REQUIRE k.id IS UNIQUE",
         ),
         (
+            "change_set_revision",
+            f"CREATE CONSTRAINT change_set_revision IF NOT EXISTS "
+            f"FOR (c:{CHANGE_SET}) REQUIRE c.revision IS UNIQUE",
+        ),
+        (
+            "change_set_at",
+            f"CREATE INDEX change_set_at IF NOT EXISTS FOR (c:{CHANGE_SET}) ON (c.at)",
+        ),
+        (
+            "record_batch_key",
+            f"CREATE CONSTRAINT record_batch_key IF NOT EXISTS "
+            f"FOR (b:{RECORD_BATCH}) REQUIRE (b.revision, b.seq) IS UNIQUE",
+        ),
+        (
+            "record_key_bucket",
+            f"CREATE INDEX record_key_bucket IF NOT EXISTS FOR (k:{RECORD_KEY}) ON (k.bucket)",
+        ),
+        (
+            "record_batch_updated",
+            f"CREATE INDEX record_batch_updated IF NOT EXISTS "
+            f"FOR (b:{RECORD_BATCH}) ON (b.updated)",
+        ),
+        (
             "entity_sensitivity",
             f"CREATE INDEX entity_sensitivity IF NOT EXISTS FOR (n:{ENTITY}) ON (n.sensitivity)",
         ),
@@ -128,11 +157,32 @@ def tokens() -> dict[str, list[str]]:
     """Every label, relationship type and property key our statements name. Creating them
     up front keeps a fresh database from answering reads with "label/property does not
     exist" notifications, which the driver would log on every query."""
-    props = {"id", "value", "epoch", "key", "locked", "scope", "weight", *API_KEY_PROPERTIES}
+    props = {
+        "id",
+        "value",
+        "epoch",
+        "key",
+        "locked",
+        "scope",
+        "weight",
+        *API_KEY_PROPERTIES,
+        *CHANGE_SET_PROPERTIES,
+        *RECORD_BATCH_PROPERTIES,
+        *RECORD_KEY_PROPERTIES,
+    }
     for model in (*NODE_PROPS.values(), *(rule.props for rule in REL_RULES.values())):
         props.update(model.model_fields)
     return {
-        "labels": [ENTITY, "Meta", "NeedWeight", API_KEY, *(label(k) for k in NodeKind)],
+        "labels": [
+            ENTITY,
+            "Meta",
+            "NeedWeight",
+            API_KEY,
+            CHANGE_SET,
+            RECORD_BATCH,
+            RECORD_KEY,
+            *(label(k) for k in NodeKind),
+        ],
         "types": [rel_type(t) for t in RelType],
         "properties": sorted(props),
     }
@@ -166,7 +216,17 @@ LOCK_REVISION: Final = (
     "SET m.locked = true REMOVE m.locked"
 )
 
-SET_REVISION: Final = "MATCH (m:Meta {key: 'revision'}) SET m.value = $revision"
+#: The revision, its epoch, and what a write needs to record its change set: where history
+#: starts (``history_from``, absent until the first write recorded one) and when the change
+#: set of the current revision was made (``last_at``, null if it has none). See
+#: ``graph.neo4j.history.Head``.
+HISTORY_HEAD: Final = (
+    "OPTIONAL MATCH (m:Meta {key: 'revision'}) "
+    "WITH m OPTIONAL MATCH (h:Meta {key: 'history_from'}) "
+    f"WITH m, h OPTIONAL MATCH (c:{CHANGE_SET} {{revision: m.value}}) "
+    "RETURN m.epoch AS epoch, coalesce(m.value, 0) AS revision, "
+    "h.value AS history_from, c.at AS last_at"
+)
 
 # --------------------------------------------------------------------------- lookups
 #
@@ -428,8 +488,176 @@ REVOKE_API_KEY: Final = (
     "SET k.revoked_at = $at RETURN k.id AS id"
 )
 
+# --------------------------------------------------------------------------- history
+#
+# ``(:ChangeSet {revision, at, author, role, via, key_id, size, kinds})``, one per revision
+# (unique; ``kinds`` the distinct kinds and types of its records, for the kinds filter);
+# ``(:RecordBatch {revision, seq, ids, records, updated})``, each holding up to
+# ``$per_batch`` (100) consecutive records of one change set: ``seq`` is the position of its
+# first record (1, 101, 201, ...), ``ids[i]`` and ``records[i]`` the id and the JSON text
+# (keys sorted) of record ``seq + i``, ``{entity, kind, valid_from, before, after}`` with
+# ``before``/``after`` as graph.history.encode_value gives them; ``updated`` (absent if
+# none) lists the nodes whose update it records; and ``(:RecordKey {bucket, revision, ids,
+# seqs})``, one per change set and bucket its ids fall in at the change set's level
+# (graph.neo4j.history.level, .bucket): ``ids[i]`` is at position ``seqs[i]``. Times are
+# graph.history.utc_text strings, which sort as they compare. Nothing but ``RESET`` ever
+# updates or deletes these nodes; why this shape, measured: docs/NEO4J.md, *History*.
+#
+# Finding the records of an id: the ``RecordKey`` nodes of its bucket at each level (index
+# ``record_key_bucket``) that list it give each revision and position; the position gives
+# its batch, ``seq - (seq - 1) % $per_batch``, one seek of ``record_batch_key``. Queries on
+# ``RecordBatch`` by revision name ``seq`` too: that composite index serves only predicates on
+# both properties.
+
+CHANGE_SET_PROPERTIES: Final = (
+    "revision",
+    "at",
+    "author",
+    "role",
+    "via",
+    "key_id",
+    "size",
+    "kinds",
+)
+RECORD_BATCH_PROPERTIES: Final = ("revision", "seq", "ids", "records", "updated")
+RECORD_KEY_PROPERTIES: Final = ("bucket", "revision", "ids", "seqs")
+#: Rows of change sets: ``[revision, at, author, role, via, key_id, size]``.
+_CHANGE_SET_FIELDS: Final = "c.revision, c.at, c.author, c.role, c.via, c.key_id, c.size"
+#: Rows of record batches: ``[revision, seq, ids, records]``.
+_BATCH_ROW: Final = "[b.revision, b.seq, b.ids, b.records]"
+
+
+#: From ``$groups`` (maps ``{bucket, ids}``, graph.neo4j.history.lookups), one row per
+#: record of those ids: ``revision``, ``w`` (``[id, seq]``), ``start`` and ``b`` (its batch
+#: and the batch's first position). Each key and each batch is read once.
+_RECORDS_OF: Final = (
+    f"UNWIND $groups AS g MATCH (k:{RECORD_KEY} {{bucket: g.bucket}}) "
+    "UNWIND [i IN range(0, size(k.ids) - 1) WHERE k.ids[i] IN g.ids] AS i "
+    "WITH k.revision AS revision, k.ids[i] AS id, k.seqs[i] AS seq "
+    "WITH revision, seq - (seq - 1) % $per_batch AS start, collect([id, seq]) AS wanted "
+    f"MATCH (b:{RECORD_BATCH} {{revision: revision, seq: start}}) UNWIND wanted AS w "
+)
+
+
+#: Bumps the revision and creates its change set with the first ``$batches`` and ``$keys``
+#: of its records, in one statement, so no revision is ever counted without its change set.
+#: ``$history_from``, when not null, (re)starts history at that revision
+#: (graph.neo4j.history.Head.restart).
+COMMIT_CHANGE_SET: Final = (
+    "MATCH (m:Meta {key: 'revision'}) SET m.value = $change_set.revision "
+    "WITH m CALL () { WITH $history_from AS start WHERE start IS NOT NULL "
+    "MERGE (h:Meta {key: 'history_from'}) SET h.value = start } "
+    f"CREATE (c:{CHANGE_SET}) SET c = $change_set "
+    f"WITH c CALL () {{ UNWIND $batches AS batch CREATE (b:{RECORD_BATCH}) SET b = batch }} "
+    f"CALL () {{ UNWIND $keys AS key CREATE (k:{RECORD_KEY}) SET k = key }}"
+)
+
+#: More record batches and keys of a change set too large for one statement.
+CREATE_RECORDS: Final = (
+    f"CALL () {{ UNWIND $batches AS batch CREATE (b:{RECORD_BATCH}) SET b = batch }} "
+    f"CALL () {{ UNWIND $keys AS key CREATE (k:{RECORD_KEY}) SET k = key }}"
+)
+
+
+@functools.cache
+def change_sets(
+    *,
+    node: bool = False,
+    kinds: bool = False,
+    author: bool = False,
+    key_id: bool = False,
+    from_revision: bool = False,
+    to_revision: bool = False,
+    since: bool = False,
+    until: bool = False,
+    newest_first: bool = False,
+) -> str:
+    """Up to ``$limit`` change sets matching the filters that are switched on, from the one
+    after ``$after`` in revision order (``newest_first``: descending), as change set rows
+    ending with a list: with ``node``, ``[seq, record]`` of each record of ``$node`` (whose
+    ``$groups``) in that change set, else empty.
+
+    Without ``node`` they walk the ``change_set_revision`` index from ``$after`` in order and
+    stop after ``$limit`` matches (``$after`` is always given, a bound beyond every revision
+    for the first page: the range is what lets the planner use the index)."""
+    if node:
+        match = (
+            _RECORDS_OF + "WITH revision, collect([w[1], b.records[w[1] - start]]) AS records "
+            f"MATCH (c:{CHANGE_SET} {{revision: revision}})"
+        )
+    else:
+        match = f"MATCH (c:{CHANGE_SET})"
+    where = ["c.revision < $after" if newest_first else "c.revision > $after"]
+    if kinds:
+        where.append("any(k IN c.kinds WHERE k IN $kinds)")
+    if author:
+        where.append("c.author = $author")
+    if key_id:
+        where.append("c.key_id = $key_id")
+    if from_revision:
+        where.append("c.revision >= $from_revision")
+    if to_revision:
+        where.append("c.revision <= $to_revision")
+    if since:
+        where.append("c.at >= $since")
+    if until:
+        where.append("c.at <= $until")
+    order = "DESC" if newest_first else "ASC"
+    return (
+        f"{match} WHERE {' AND '.join(where)} "
+        f"WITH c, {'records' if node else '[]'} AS records ORDER BY c.revision {order} "
+        f"LIMIT $limit RETURN collect([{_CHANGE_SET_FIELDS}, records]) AS rows"
+    )
+
+
+#: Records ``$after`` < seq <= ``$last`` of the change set ``$revision``, as rows
+#: ``[seq, id, record]`` (in any order).
+RECORD_PAGE: Final = (
+    f"MATCH (b:{RECORD_BATCH}) WHERE b.revision = $revision AND b.seq <= $last "
+    "AND b.seq + size(b.ids) > $after "
+    "UNWIND [i IN range(0, size(b.ids) - 1) WHERE b.seq + i > $after AND b.seq + i <= $last] "
+    "AS i RETURN collect([b.seq + i, b.ids[i], b.records[i]]) AS rows"
+)
+
+#: The record batches of the change sets ``$low`` < revision <= ``$high`` (in any order).
+BATCHES_BETWEEN: Final = (
+    f"MATCH (b:{RECORD_BATCH}) WHERE b.revision > $low AND b.revision <= $high "
+    f"AND b.seq > 0 RETURN collect({_BATCH_ROW}) AS rows"
+)
+
+#: The record batches of change set ``$revision`` whose first record is ``$after`` < seq <=
+#: ``$last`` (in any order).
+BATCH_PAGE: Final = (
+    f"MATCH (b:{RECORD_BATCH}) WHERE b.revision = $revision AND b.seq > $after "
+    f"AND b.seq <= $last RETURN collect({_BATCH_ROW}) AS rows"
+)
+
+#: Change sets after ``$revision`` (in any order), without their records.
+CHANGE_SETS_AFTER: Final = (
+    f"MATCH (c:{CHANGE_SET}) WHERE c.revision > $revision "
+    f"RETURN collect([{_CHANGE_SET_FIELDS}]) AS rows"
+)
+
+COMMITTED_AT: Final = f"MATCH (c:{CHANGE_SET} {{revision: $revision}}) RETURN c.at AS at"
+
+#: The revision of the last change set made at or before ``$at`` (null if none was).
+REVISION_AT: Final = f"MATCH (c:{CHANGE_SET}) WHERE c.at <= $at RETURN max(c.revision) AS revision"
+
+#: Every node some change set updated (index ``record_batch_updated``: only batches that
+#: update a node have the property). A node written more than once is one of them.
+UPDATED_NODES: Final = (
+    f"MATCH (b:{RECORD_BATCH}) WHERE b.updated IS NOT NULL UNWIND b.updated AS id "
+    "RETURN collect(DISTINCT id) AS rows"
+)
+
+#: Every record of the ids of ``$groups``, as rows ``[id, revision, seq, record]``.
+RECORDS_OF: Final = (
+    _RECORDS_OF + "RETURN collect([w[0], revision, w[1], b.records[w[1] - start]]) AS rows"
+)
+
 #: Test and maintenance only; batched so a large graph does not need one huge transaction.
-#: Deletes every node, so API keys and their lock node too (see ``Neo4jStore.reset``).
+#: Deletes every node, so API keys and their lock node, and history, too (see
+#: ``Neo4jStore.reset``).
 RESET: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS"
 
 # --------------------------------------------------------------------------- streaming
@@ -442,7 +670,8 @@ RESET: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch
 
 @functools.cache
 def node_page(dated: bool) -> str:
-    """A page of nodes in id order; ``dated``: only those valid at ``$as_of``."""
+    """A page of nodes in id order; ``dated``: only those valid at ``$as_of`` (a node's own
+    dates are its current ones in every version: graph.history.node_at)."""
     valid = f" AND {_valid('n', '$as_of')}" if dated else ""
     return (
         f"MATCH (n:{ENTITY}) WHERE n.id > $after{valid} "
@@ -467,6 +696,9 @@ COUNT_RECORDS: Final = (
     f"CALL () {{ MATCH (:{ENTITY})-[r]->() RETURN count(r) AS rels }} "
     "RETURN nodes + rels AS records"
 )
+
+#: Count store: how many record batches history holds (for the timeout of ``known_at``).
+COUNT_RECORD_BATCHES: Final = f"MATCH (b:{RECORD_BATCH}) RETURN count(b) AS batches"
 
 PING: Final = "RETURN 1 AS ok"
 

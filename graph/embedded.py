@@ -17,33 +17,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
 from graph import keys
+from graph import sqlite_history as history_sql
 from graph.bulk import paused_gc
 from graph.changes import Plan, plan_changes
 from graph.errors import StoreInUse, StoreUnavailable
+from graph.history import (
+    SYSTEM,
+    Author,
+    ChangeFilter,
+    ChangePage,
+    NodeVersion,
+    PastRecords,
+    RecordChange,
+    Versions,
+    add_versions,
+    check_known_at,
+    record_changes,
+    rewind_graph,
+    weight_changes,
+)
 from graph.integrity import check_results_chain
 from graph.keys import ApiKey
 from graph.memory import MemoryGraph
+from graph.memory_reads import MemoryReads
 from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
-from graph.snapshot import SnapshotCache, build_snapshot, delta_of
+from graph.snapshot import SnapshotCache, delta_of
 from graph.store import (
     ApplyResult,
     Change,
-    Direction,
-    Edge,
-    GraphRecords,
-    NodeFilter,
-    Page,
-    Snapshot,
-    SortOrder,
 )
 from graph.weights import validate_weights
 from graph.writer_lock import WriterLock
@@ -84,10 +96,52 @@ CREATE TABLE IF NOT EXISTS api_keys (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys(name)
     WHERE revoked_at IS NULL;
+-- History (graph/history.py): one change set per revision, one row per record it changed.
+-- Append-only: the triggers refuse any UPDATE or DELETE. A file made before history existed
+-- starts its history at the revision it had then ('history_from').
+INSERT OR IGNORE INTO meta(key, value) SELECT 'history_from', value FROM meta
+    WHERE key='revision';
+CREATE TABLE IF NOT EXISTS change_sets (
+    revision INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    author   TEXT NOT NULL,
+    role     TEXT NOT NULL,
+    via      TEXT NOT NULL,
+    key_id   TEXT,
+    size     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS record_changes (
+    revision   INTEGER NOT NULL REFERENCES change_sets(revision),
+    seq        INTEGER NOT NULL,
+    entity     TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    valid_from TEXT,
+    before     TEXT,
+    after      TEXT,
+    PRIMARY KEY (revision, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS record_changes_id ON record_changes(id, revision);
+CREATE INDEX IF NOT EXISTS change_sets_at ON change_sets(at);
+CREATE TRIGGER IF NOT EXISTS change_sets_append_only_u BEFORE UPDATE ON change_sets
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS change_sets_append_only_d BEFORE DELETE ON change_sets
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_changes_append_only_u BEFORE UPDATE ON record_changes
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_changes_append_only_d BEFORE DELETE ON record_changes
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 """
 
 _SHARED_MAX = 16
 """Longest property string shared between records on load: dates, roles, codes."""
+
+
+_T = TypeVar("_T")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _dumps(props: object) -> str:
@@ -133,7 +187,7 @@ def _read_graph(db: sqlite3.Connection) -> MemoryGraph:
     return mem
 
 
-class EmbeddedStore:
+class EmbeddedStore(MemoryReads):
     """``GraphStore`` over one SQLite file; one open handle (so one process) owns the file at a
     time, enforced by a lock taken in :meth:`open` and released in :meth:`close`."""
 
@@ -145,6 +199,8 @@ class EmbeddedStore:
         self._revision = 0
         self._weights: dict[tuple[WeightScope, str], float] = {}
         self._keys: dict[str, ApiKey] = {}
+        self._versions: dict[str, list[NodeVersion]] = {}
+        self._history_from = 0
         self._write_lock = asyncio.Lock()
         self._snapshots = SnapshotCache()
 
@@ -189,6 +245,8 @@ class EmbeddedStore:
         }
         self._db, self._mem, self._revision, self._weights = db, mem, int(rev), weights
         self._keys = api_keys
+        self._history_from = history_sql.history_from(db, int(rev))
+        self._versions = history_sql.load_versions(db, self._history_from)
 
     async def close(self) -> None:
         db, self._db = self._db, None
@@ -205,60 +263,18 @@ class EmbeddedStore:
     async def revision(self) -> int:
         return self._revision
 
-    async def get_nodes(self, ids: Sequence[str]) -> list[Node | None]:
-        return [self._mem.nodes.get(i) for i in ids]
-
-    async def get_relationships(self, ids: Sequence[str]) -> list[Relationship | None]:
-        return [self._mem.rels.get(i) for i in ids]
-
-    async def find_nodes(
-        self,
-        flt: NodeFilter,
-        *,
-        first: int,
-        after: str | None = None,
-        sort: SortOrder = SortOrder.NAME,
-    ) -> Page:
-        return self._mem.find(flt, first, after, sort)
-
-    async def neighbours(
-        self,
-        ids: Sequence[str],
-        *,
-        types: Collection[RelType] | None = None,
-        direction: Direction = Direction.BOTH,
-        as_of: str | None = None,
-    ) -> dict[str, list[Edge]]:
-        return self._mem.neighbours(ids, types, direction, as_of)
-
-    async def counts_by_kind(self) -> dict[NodeKind, int]:
-        return self._mem.counts_by_kind()
-
-    async def snapshot(self, as_of: str | None = None) -> Snapshot:
-        """Cached, derived from an earlier one after writes, or built in a worker thread from
-        lists of the records taken here, on the loop, so a write published meanwhile cannot
-        change what the build reads."""
-        revision = self._revision
-        found = self._snapshots.find(revision, as_of)
-        if found is not None:
-            return found
-        nodes, rels = list(self._mem.nodes.values()), list(self._mem.rels.values())
-        return await self._snapshots.build(
-            revision,
-            as_of,
-            lambda: asyncio.to_thread(build_snapshot, revision, nodes, rels, as_of),
-        )
-
-    async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
-        mem = self._mem
-        rels = [r for r in mem.rels.values() if r.type in rel_types]
-        return GraphRecords(self._revision, list(mem.nodes.values()), rels)
+    def _node_versions(self) -> Versions:
+        return self._versions
 
     async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
         return dict(self._weights)
 
     async def set_need_weights(
-        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+        self,
+        weights: Mapping[tuple[WeightScope, str], float],
+        *,
+        replace: bool = False,
+        author: Author = SYSTEM,
     ) -> int:
         clean = validate_weights(weights)
         async with self._write_lock:
@@ -266,32 +282,32 @@ class EmbeddedStore:
             if merged == self._weights:
                 return self._revision
             revision = self._revision + 1
+            changes = weight_changes(self._weights, merged)
+
+            def commit() -> None:
+                with self._transaction(revision) as db:
+                    db.execute("DELETE FROM need_weights")
+                    db.executemany(
+                        "INSERT INTO need_weights(scope, key, weight) VALUES (?, ?, ?)",
+                        ((scope.value, key, w) for (scope, key), w in sorted(merged.items())),
+                    )
+                    history_sql.insert(db, revision, _now(), author, changes)
 
             def publish() -> None:
                 self._weights, self._revision = merged, revision
                 self._snapshots.record(delta_of(None, revision))
 
-            await self._commit_then_publish(lambda: self._commit_weights(merged, revision), publish)
+            await self._commit_then_publish(commit, publish)
             return revision
-
-    def _commit_weights(self, weights: dict[tuple[WeightScope, str], float], revision: int) -> None:
-        with self._transaction(revision) as db:
-            db.execute("DELETE FROM need_weights")
-            db.executemany(
-                "INSERT INTO need_weights(scope, key, weight) VALUES (?, ?, ?)",
-                ((scope.value, key, w) for (scope, key), w in sorted(weights.items())),
-            )
-
-    async def export_records(self) -> AsyncIterator[Node | Relationship]:
-        for node_id in sorted(self._mem.nodes):
-            yield self._mem.nodes[node_id]
-        for rel_id in sorted(self._mem.rels):
-            yield self._mem.rels[rel_id]
 
     # ------------------------------------------------------------------ writes
 
     async def apply(
-        self, changes: Sequence[Change], *, progress: Callable[[int], None] | None = None
+        self,
+        changes: Sequence[Change],
+        *,
+        progress: Callable[[int], None] | None = None,
+        author: Author = SYSTEM,
     ) -> ApplyResult:
         async with self._write_lock:
             if self._db is None:
@@ -303,32 +319,112 @@ class EmbeddedStore:
                 plan.relationships, self._mem.incoming_contributions, self._mem.contributes_to
             )
             revision = self._revision + 1
+            at = _now()
+            records = record_changes(
+                plan.nodes,
+                plan.relationships,
+                plan.before_nodes,
+                plan.before_rels,
+                plan.valid_from,
+                at.date().isoformat(),
+            )
+            first_seen: dict[str, NodeVersion] = {}
+
+            def commit() -> None:
+                updated = [i for i in plan.before_nodes if i not in self._versions]
+                with self._transaction(revision) as db:
+                    first_seen.update(history_sql.latest_versions(db, updated))
+                    self._commit(db, plan)
+                    history_sql.insert(db, revision, at, author, records)
 
             def publish() -> None:
                 for node in plan.nodes:
                     self._mem.put_node(node)
                 for rel in plan.relationships:
                     self._mem.put_relationship(rel)
+                add_versions(self._versions, revision, records, first_seen)
                 self._revision = revision
                 self._snapshots.record(delta_of(plan, revision))
 
-            await self._commit_then_publish(lambda: self._commit(plan, revision), publish)
+            await self._commit_then_publish(commit, publish)
             if progress is not None:
                 progress(len(plan.nodes) + len(plan.relationships))
             return ApplyResult(revision, len(plan.nodes), len(plan.relationships))
 
-    def _commit(self, plan: Plan, revision: int) -> None:
-        with self._transaction(revision) as db:
-            db.executemany(
-                "INSERT INTO nodes(id, kind, props) VALUES (?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, props=excluded.props",
-                ((n.id, n.kind.value, _dumps(n.props)) for n in plan.nodes),
-            )
-            db.executemany(
-                'INSERT INTO relationships(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
-                "ON CONFLICT(id) DO UPDATE SET props=excluded.props",
-                ((r.id, r.type.value, r.start, r.end, _dumps(r.props)) for r in plan.relationships),
-            )
+    def _commit(self, db: sqlite3.Connection, plan: Plan) -> None:
+        """Write a plan's rows inside the open transaction (a method: tests hold it)."""
+        db.executemany(
+            "INSERT INTO nodes(id, kind, props) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, props=excluded.props",
+            ((n.id, n.kind.value, _dumps(n.props)) for n in plan.nodes),
+        )
+        db.executemany(
+            'INSERT INTO relationships(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
+            "ON CONFLICT(id) DO UPDATE SET props=excluded.props",
+            ((r.id, r.type.value, r.start, r.end, _dumps(r.props)) for r in plan.relationships),
+        )
+
+    # ------------------------------------------------------------------ history
+
+    async def _read_history(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
+        if self._db is None:
+            raise StoreUnavailable("embedded store is not open", where=str(self.path))
+
+        def run() -> _T:
+            db = history_sql.reader(self.path)
+            try:
+                return read(db)
+            finally:
+                db.close()
+
+        return await asyncio.to_thread(run)
+
+    async def history_start(self) -> int:
+        return self._history_from
+
+    async def change_sets(
+        self,
+        flt: ChangeFilter,
+        *,
+        first: int,
+        after: int | None = None,
+        newest_first: bool = False,
+    ) -> ChangePage:
+        upto = self._revision
+        return await self._read_history(
+            lambda db: history_sql.change_sets(db, flt, first, after, newest_first, upto)
+        )
+
+    async def change_records(
+        self, revision: int, *, first: int, after: int = 0
+    ) -> list[tuple[int, RecordChange]]:
+        if revision > self._revision:
+            return []
+        return await self._read_history(
+            lambda db: history_sql.change_records(db, revision, first, after)
+        )
+
+    async def revision_at(self, at: dt.datetime) -> int:
+        upto = self._revision
+        found = await self._read_history(lambda db: history_sql.revision_at(db, at, upto))
+        return self._history_from if found is None else found
+
+    async def known_at(self, revision: int) -> PastRecords:
+        """A fork of the memory index (graph/memory.py) rewound in a worker thread. Writes
+        wait meanwhile: the fork shares the index's inner dicts, which a write would change
+        under it (the rewind costs what the change sets since ``revision`` hold)."""
+        async with self._write_lock:
+            current = self._revision
+            check_known_at(revision, current, self._history_from)
+            graph, weights = self._mem.fork(), dict(self._weights)
+            versions = {k: list(v) for k, v in self._versions.items()}
+
+            def read(db: sqlite3.Connection) -> PastRecords:
+                later = list(history_sql.later(db, revision, current))
+                at = history_sql.committed_at(db, revision)
+                return rewind_graph(revision, graph, weights, later, versions, at)
+
+            return await self._read_history(read)
 
     # ------------------------------------------------------------------ API keys
     #

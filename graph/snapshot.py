@@ -28,29 +28,39 @@ networkx change that breaks this fails there.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable
+import datetime as dt
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from cachetools import LRUCache
 
 from graph.bulk import paused_gc
 from graph.changes import Plan
+from graph.history import Versions, node_at
 from graph.model import ACTOR_KINDS, Node, NodeKind, Relationship, RelType, interval_contains
 from graph.reference import MemberStateRef, member_states
 from graph.store import Snapshot
+
+if TYPE_CHECKING:
+    from graph.dated import DateIndex
+
+#: A revision's nodes and relationships by id, and its node versions.
+DatedRecords = tuple[Mapping[str, Node], Mapping[str, Relationship], Versions | None]
 
 _ACTOR_KINDS = frozenset(k.value for k in ACTOR_KINDS)
 
 
 @dataclass
 class Stats:
-    """Snapshots built in full and derived from an earlier one (the tests read it)."""
+    """Snapshots built in full, derived from an earlier revision's, and stepped from another
+    date's (the tests read it)."""
 
     built: int = 0
     derived: int = 0
+    stepped: int = 0
 
 
 STATS = Stats()
@@ -81,8 +91,11 @@ def build_snapshot(
     nodes: Iterable[Node],
     rels: Iterable[Relationship],
     as_of: str | None = None,
+    versions: Versions | None = None,
 ) -> Snapshot:
     """Nodes and relationships valid at ``as_of`` (all of them when None), frozen, in id order.
+    A node written more than once is shown as its version valid at ``as_of``
+    (:func:`graph.history.node_at`).
 
     Actors gain ``country``, ``region`` and ``subregion`` from the state they are BASED_IN
     (the lowest ISO3 if several), so analytics can group without walking the graph again.
@@ -92,6 +105,8 @@ def build_snapshot(
     pred: dict[str, dict[str, dict[str, Any]]] = {}
     with paused_gc():
         for n in sorted(nodes, key=attrgetter("id")):
+            if versions and n.id in versions:
+                n = node_at(n, versions[n.id], as_of)
             if interval_contains(n.props, as_of):
                 node[n.id] = {"kind": n.kind.value, **n.props}
                 succ[n.id], pred[n.id] = {}, {}
@@ -137,7 +152,7 @@ def _frozen(
     return Snapshot(revision=revision, as_of=as_of, graph=nx.freeze(g))
 
 
-class _Draft:
+class Draft:
     """The next snapshot's storage while a delta is applied: copies of the previous one's
     top-level dicts, and below them a copy of each entry on its first change."""
 
@@ -169,6 +184,26 @@ class _Draft:
         self.succ[node_id], self.pred[node_id] = {}, {}
         self._own_succ.add(node_id)
         self._own_pred.add(node_id)
+
+    def remove_node(self, node_id: str, placing: str) -> set[str]:
+        """Take a node out with its relationships; returns the nodes that had a relationship
+        of type ``placing`` to it (their place must be derived again)."""
+        placed = {
+            u
+            for u, keyed in self.pred[node_id].items()
+            if any(d["type"] == placing for d in keyed.values())
+        }
+        for v in self.succ[node_id]:
+            if v != node_id:
+                del self.pred_of(v)[node_id]
+        for u in self.pred[node_id]:
+            if u != node_id:
+                del self.succ_of(u)[node_id]
+        del self.node[node_id], self.succ[node_id], self.pred[node_id]
+        self._own_succ.discard(node_id)
+        self._own_pred.discard(node_id)
+        self._unordered = {(side, n) for side, n in self._unordered if n != node_id}
+        return placed - {node_id}
 
     def set_edge(self, u: str, v: str, key: str, data: dict[str, Any] | None) -> None:
         """Put (or, with ``data=None``, take out) relationship ``key`` from ``u`` to ``v``.
@@ -210,9 +245,12 @@ class _Draft:
 def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
     """The snapshot at ``delta.revision``, from ``snap`` at the revision before it; ``None``
     when a node of the delta enters or leaves the snapshot's date without being created by it
-    (its other relationships are not in the delta: build it in full instead)."""
+    (its other relationships are not in the delta), or, in a dated snapshot, when the delta
+    updates a node (the version it adds may hold at the date or not): build it in full."""
     as_of = snap.as_of
-    draft = _Draft(snap.graph)
+    if as_of is not None and not delta.created_nodes.issuperset(n.id for n in delta.nodes):
+        return None  # an update adds a version, which may or may not hold at the date
+    draft = Draft(snap.graph)
     touched: set[str] = set()
     for n in delta.nodes:
         valid, present = interval_contains(n.props, as_of), n.id in draft.node
@@ -237,7 +275,7 @@ def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
     return draft.finish(delta.revision, as_of)
 
 
-def _place_actors(draft: _Draft, nodes: set[str], written: Collection[str]) -> bool:
+def _place_actors(draft: Draft, nodes: set[str], written: Collection[str]) -> bool:
     """``country``/``region``/``subregion`` of the touched nodes, as :func:`build_snapshot`
     derives them; ``False`` when an actor not in the delta lost its last place (its own
     props, which the attributes would fall back to, are not at hand)."""
@@ -297,6 +335,38 @@ class SnapshotCache:
         self._deltas: dict[int, Delta] = {}
         self._max_deltas = deltas
         self._building: dict[tuple[int, str | None], asyncio.Task[Snapshot]] = {}
+        self._dates: LRUCache[int, DateIndex] = LRUCache(1)
+
+    async def dated(
+        self, revision: int, as_of: str, records: Callable[[], DatedRecords]
+    ) -> Snapshot | None:
+        """The snapshot at ``as_of`` stepped from a cached one of the same revision at the
+        nearest other date (graph/dated.py), ``None`` if none is cached. ``records`` gives,
+        on the loop, the revision's nodes, relationships and versions as mappings nothing
+        will change, from which the revision's date index is made (in a worker thread) and
+        kept for the next dates."""
+        from graph.dated import DateIndex, step  # graph.dated builds on this module
+
+        day = dt.date.fromisoformat(as_of)
+        bases = [d for r, d in list(self._snaps) if r == revision and d is not None]
+        if not bases:
+            return None
+        nearest = min(bases, key=lambda d: abs((dt.date.fromisoformat(d) - day).days))
+        base = self._snaps.get((revision, nearest))
+        if base is None:
+            return None
+
+        async def run() -> Snapshot:
+            index = self._dates.get(revision)
+            if index is None:
+                nodes, rels, versions = records()
+                index = await asyncio.to_thread(DateIndex, revision, nodes, rels, versions)
+                self._dates[revision] = index
+            snap = await asyncio.to_thread(step, base, as_of, index)
+            STATS.stepped += 1
+            return snap
+
+        return await self.build(revision, as_of, run, counted=False)
 
     def record(self, delta: Delta) -> None:
         """A committed write; the oldest deltas go beyond the bound."""
@@ -308,6 +378,7 @@ class SnapshotCache:
         """Forget everything (the store was reset or written behind this process's back)."""
         self._snaps.clear()
         self._deltas.clear()
+        self._dates.clear()
 
     def find(self, revision: int, as_of: str | None) -> Snapshot | None:
         """The snapshot if cached or derivable from a cached one; ``None`` if it must be
@@ -331,10 +402,16 @@ class SnapshotCache:
         return None
 
     async def build(
-        self, revision: int, as_of: str | None, build: Callable[[], Awaitable[Snapshot]]
+        self,
+        revision: int,
+        as_of: str | None,
+        build: Callable[[], Awaitable[Snapshot]],
+        *,
+        counted: bool = True,
     ) -> Snapshot:
         """``await build()`` once for the key, shared by concurrent callers; a caller that is
-        cancelled leaves the build to the others (and to the cache)."""
+        cancelled leaves the build to the others (and to the cache). ``counted``: a full
+        build, for ``STATS.built``."""
         key = (revision, as_of)
         task = self._building.get(key)
         if task is None:
@@ -342,7 +419,7 @@ class SnapshotCache:
             async def run() -> Snapshot:
                 try:
                     snap = await build()  # may be of a later revision than asked: kept as such
-                    STATS.built += 1
+                    STATS.built += counted
                     self._snaps[(snap.revision, as_of)] = snap
                     return snap
                 finally:

@@ -18,6 +18,7 @@ import networkx as nx
 
 from graph import keys
 from graph.errors import ValidationError
+from graph.history import SYSTEM, Author, ChangeFilter, ChangePage, PastRecords, RecordChange
 from graph.keys import ApiKey
 from graph.model import (
     FocusGroup,
@@ -100,6 +101,8 @@ class NodeWrite:
     props: dict[str, Any] = field(default_factory=dict)
     where: str | None = None
     create: bool = False
+    #: The day this version of the node holds from (valid time); default: the day written.
+    valid_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +203,15 @@ class GraphStore(Protocol):
     async def counts_by_kind(self) -> dict[NodeKind, int]: ...
 
     async def apply(
-        self, changes: Sequence[Change], *, progress: Callable[[int], None] | None = None
+        self,
+        changes: Sequence[Change],
+        *,
+        progress: Callable[[int], None] | None = None,
+        author: Author = SYSTEM,
     ) -> ApplyResult:
-        """Validate and write every change in one transaction, or none of them.
-        ``progress`` is told how many records have been written, as they are."""
+        """Validate and write every change in one transaction, or none of them, with its
+        change set (graph/history.py) made by ``author``. ``progress`` is told how many
+        records have been written, as they are."""
 
     async def snapshot(self, as_of: str | None = None) -> Snapshot: ...
 
@@ -216,10 +224,45 @@ class GraphStore(Protocol):
         """Need/priority weights set so far; anything absent weighs 1."""
 
     async def set_need_weights(
-        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+        self,
+        weights: Mapping[tuple[WeightScope, str], float],
+        *,
+        replace: bool = False,
+        author: Author = SYSTEM,
     ) -> int:
         """Store weights atomically (``replace`` drops all others first); returns the new
-        revision, which a change of weights bumps like any write."""
+        revision, which a change of weights bumps like any write, with its change set."""
+
+    # History (graph/history.py): read-only; nothing edits or deletes a change set.
+
+    async def history_start(self) -> int:
+        """The first revision history can reproduce: 0, or the revision a store written
+        before history existed was at when history began."""
+
+    async def change_sets(
+        self,
+        flt: ChangeFilter,
+        *,
+        first: int,
+        after: int | None = None,
+        newest_first: bool = False,
+    ) -> ChangePage:
+        """Change sets matching ``flt`` by revision (oldest first unless ``newest_first``),
+        from the one after revision ``after``. Their ``changes`` hold the records of
+        ``flt.node`` if it is given, else nothing (see :meth:`change_records`)."""
+
+    async def change_records(
+        self, revision: int, *, first: int, after: int = 0
+    ) -> list[tuple[int, RecordChange]]:
+        """Records of one change set as (position from 1, change), from position ``after``+1."""
+
+    async def revision_at(self, at: datetime) -> int:
+        """The revision the store held at ``at``: that of the last change set made at or
+        before it (``history_start()`` if none was)."""
+
+    async def known_at(self, revision: int) -> PastRecords:
+        """Every record as the store held it at ``revision`` (:func:`graph.history.rewind`);
+        :class:`graph.history.HistoryUnavailable` for a revision it cannot reproduce."""
 
     def export_records(self) -> AsyncIterator[Node | Relationship]:
         """Every node sorted by id, then every relationship sorted by id."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -120,7 +121,10 @@ def random_write(rng: random.Random, step: int, actors: list[str], rels: list[st
             props = {"sensitivity": rng.choice(("PUBLIC", "RESTRICTED"))}
             if rng.random() < 0.4:
                 props["until"] = f"{rng.choice(_YEARS)}-12-31"
-            batch.append(node("CivilSocietyOrganization", actor, f"Renamed {step}", **props))
+            update = node("CivilSocietyOrganization", actor, f"Renamed {step}", **props)
+            if rng.random() < 0.5:  # true from a day of its own (valid time), else from today
+                update = dataclasses.replace(update, valid_from=f"{rng.choice(_YEARS)}-07-01")
+            batch.append(update)
         elif choice < 0.7:  # a partnership, its id sorting anywhere among the others
             rel_id = f"r-{rng.choice('0aMz')}{rng.randrange(10_000):04d}"
             since = f"{rng.choice(_YEARS)}-03-01"

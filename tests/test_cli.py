@@ -88,3 +88,32 @@ def test_openmp_is_quieted_before_networkit_loads() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "PASSIVE"
+
+
+def test_history_lists_every_change_of_a_node(tmp_path: Path) -> None:
+    """Seeded, then re-imported with a changed name: two change sets for the node, authored
+    by the command line, each with its before and after."""
+    run(tmp_path, "seed")
+    out = tmp_path / "export.jsonl"
+    run(tmp_path, "export", str(out))
+    lines = out.read_text().splitlines()
+    for i, line in enumerate(lines):
+        record = json.loads(line)
+        if record["type"] == "node" and record["id"] == "theme-pcve":
+            record["properties"]["name"] = "Renamed by an import"
+            lines[i] = json.dumps(record)
+            break
+    else:
+        raise AssertionError("theme-pcve is not in the export")
+    out.write_text("\n".join(lines) + "\n")
+    run(tmp_path, "import", str(out))
+    shown = run(tmp_path, "history", "theme-pcve").stdout.splitlines()
+    heads = [line for line in shown if line.startswith("revision ")]
+    assert len(heads) == 2
+    assert "(cli, seed)" in heads[0] and "(cli, import)" in heads[1]
+    changes = [json.loads(line) for line in shown if line.startswith("  ")]
+    assert changes[0]["before"] is None
+    assert changes[1]["before"]["props"]["name"] == changes[0]["after"]["props"]["name"]
+    assert changes[1]["after"]["props"]["name"] == "Renamed by an import"
+    missing = run(tmp_path, "history", "no-such-node", check=False)
+    assert missing.returncode == 1 and "no recorded change" in missing.stderr

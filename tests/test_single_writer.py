@@ -274,10 +274,10 @@ class HeldCommit(EmbeddedStore):
         self.committing = threading.Event()
         self.release = threading.Event()
 
-    def _commit(self, plan: Plan, revision: int) -> None:
+    def _commit(self, db: sqlite3.Connection, plan: Plan) -> None:
         self.committing.set()
         self.release.wait(timeout=30)
-        super()._commit(plan, revision)
+        super()._commit(db, plan)
 
 
 async def test_a_write_cancelled_while_committing_lands_whole(tmp_path: Path) -> None:

@@ -58,12 +58,10 @@ def advance_index(
     (2, ('c',), [0])
     """
     read = previous.read
-    touched = cast("set[str] | None", touched_nodes(old, new))  # snapshot ids are strings
-    if (
-        read is None
-        or touched is None
-        or len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT)
-    ):
+    if read is None or not new._node.keys() >= old._node.keys():
+        return None  # (a snapshot after a write never loses a node: this is a safeguard)
+    touched = cast("set[str]", touched_nodes(old, new))  # snapshot ids are strings
+    if len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
     scope = _scope(new)
     kinds = scope.kind_of

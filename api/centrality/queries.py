@@ -258,6 +258,63 @@ async def centrality_request(
     return params, req
 
 
+async def ranking_for(
+    info: Info[Context, Any], params: NetworkParams, req: analyses.MeasureRequest
+) -> tuple[int, analyses.Ranking]:
+    """The revision and ranking of a measure on a network: a finished job's result for this
+    revision and these parameters, else the cached or computed analysis."""
+    service = svc.service_for(info.context.store)
+    revision = await info.context.store.revision()
+    kept = jobs.kept_ranking(info.context.jobs, revision, params, req)
+    if kept is not None:
+        return revision, kept
+
+    def compute(graph: nx.Graph) -> analyses.Ranking:
+        try:
+            return analyses.measure(graph, req)
+        except AnalysisTooLarge as err:  # the measure, not the network: a job can run it
+            raise MeasureTooLarge.of(err) from None
+
+    async def links() -> int:
+        return int((await service.network(params)).graph.number_of_edges())
+
+    return await _guarded(
+        service.analyse(params, req, compute), sampling=links, measure=str(req.measure)
+    )
+
+
+async def summary_for(
+    info: Info[Context, Any], projection: t.ProjectionEnum, params: NetworkParams
+) -> t.NetworkSummary:
+    """The headline figures of a network (``networkSummary``, and each point of a series)."""
+    budget = svc.WORK_BUDGET
+
+    def compute(graph: nx.Graph) -> tuple[Any, int]:
+        relationships = sum(r for _, _, r in graph.edges(data="relationships", default=1))
+        return analyses.summary(graph, budget), relationships
+
+    service = svc.service_for(info.context.store)
+    revision, (s, relationships) = await _guarded(
+        service.analyse(params, ("summary", budget), compute)
+    )
+    return t.NetworkSummary(
+        projection=projection,
+        revision=revision,
+        as_of=params.as_of,
+        nodes=s.nodes,
+        relationships=relationships,
+        links=s.links,
+        density=s.density,
+        components=s.components,
+        largest_component=s.largest_component,
+        isolates=s.isolates,
+        average_clustering=s.average_clustering,
+        diameter=s.diameter,
+        diameter_lower_bound=s.diameter_bounds[0],
+        diameter_upper_bound=s.diameter_bounds[1],
+    )
+
+
 async def present_ranking(
     info: Info[Context, Any],
     params: NetworkParams,
@@ -359,27 +416,7 @@ class CentralityQuery:
             half_life_years=half_life_years,
             budget=svc.WORK_BUDGET,
         )
-        service = svc.service_for(info.context.store)
-        # A job's result for this revision and these parameters is served like a cached one.
-        revision = await info.context.store.revision()
-        ranking: analyses.Ranking
-        kept = jobs.kept_ranking(info.context.jobs, revision, params, req)
-        if kept is not None:
-            ranking = kept
-        else:
-
-            def compute(graph: nx.Graph) -> analyses.Ranking:
-                try:
-                    return analyses.measure(graph, req)
-                except AnalysisTooLarge as err:  # the measure, not the network: a job can run it
-                    raise MeasureTooLarge.of(err) from None
-
-            async def links() -> int:
-                return int((await service.network(params)).graph.number_of_edges())
-
-            revision, ranking = await _guarded(
-                service.analyse(params, req, compute), sampling=links, measure=str(req.measure)
-            )
+        revision, ranking = await ranking_for(info, params, req)
         return await present_ranking(
             info, params, req, revision, ranking, top=top, rank_kinds=rank_kinds
         )
@@ -399,32 +436,7 @@ class CentralityQuery:
         params = await _params(
             info, projection, filter, directed=directed, half_life_years=half_life_years
         )
-        budget = svc.WORK_BUDGET
-
-        def compute(graph: nx.Graph) -> tuple[Any, int]:
-            relationships = sum(r for _, _, r in graph.edges(data="relationships", default=1))
-            return analyses.summary(graph, budget), relationships
-
-        service = svc.service_for(info.context.store)
-        revision, (s, relationships) = await _guarded(
-            service.analyse(params, ("summary", budget), compute)
-        )
-        return t.NetworkSummary(
-            projection=projection,
-            revision=revision,
-            as_of=params.as_of,
-            nodes=s.nodes,
-            relationships=relationships,
-            links=s.links,
-            density=s.density,
-            components=s.components,
-            largest_component=s.largest_component,
-            isolates=s.isolates,
-            average_clustering=s.average_clustering,
-            diameter=s.diameter,
-            diameter_lower_bound=s.diameter_bounds[0],
-            diameter_upper_bound=s.diameter_bounds[1],
-        )
+        return await summary_for(info, projection, params)
 
     @strawberry.field(
         description="Communities (Louvain, seeded): groups that mostly work together, with "

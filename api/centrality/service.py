@@ -16,6 +16,7 @@ Why each piece:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,13 +107,29 @@ class AnalysisService:
         return await self._networks.get((revision, params, budget), make)
 
     def _previous(self, params: NetworkParams, budget: int, revision: int) -> Network | None:
-        """The newest kept network of the same parameters before ``revision``, if the network
-        is one that can be derived after a write (the whole snapshot, undirected)."""
+        """A kept network to derive this one from, if it is one that can be derived (the
+        whole snapshot, undirected): the newest of the same parameters before ``revision``
+        (after a write), else one of this revision at the nearest other date (a series)."""
         if params.projection is not Projection.FULL or params.directed or not params.unfiltered:
             return None
-        keys = [key for key in self._networks if isinstance(key, tuple)]
-        older = [k[0] for k in keys if k[1:] == (params, budget) and k[0] < revision]
-        found = self._networks.peek((max(older), params, budget)) if older else None
+        keys = [key for key in self._networks if isinstance(key, tuple) and key[2] == budget]
+        older = [k for k in keys if k[1] == params and k[0] < revision]
+        if older:
+            key = max(older, key=lambda k: k[0])
+        else:
+            day = params.as_of
+            dated = [
+                k
+                for k in keys
+                if k[0] == revision
+                and day is not None
+                and k[1].as_of is not None
+                and dataclasses.replace(k[1], as_of=day) == params
+            ]
+            if not dated or day is None:
+                return None
+            key = min(dated, key=lambda k: abs((k[1].as_of - day).days))
+        found = self._networks.peek(key)
         return found if isinstance(found, Network) else None
 
     async def engagements(

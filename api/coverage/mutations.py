@@ -108,7 +108,9 @@ class CoverageMutation:
         if errors:
             return _failed(*errors)
         try:
-            revision = await ctx.store.set_need_weights(weights, replace=input.replace)
+            revision = await ctx.store.set_need_weights(
+                weights, replace=input.replace, author=ctx.author("weights")
+            )
         except ValidationError as err:
             return _failed(UserError(field=["input"], message=str(err), code=UserErrorCode.INVALID))
         stored = await ctx.store.need_weights()

@@ -73,9 +73,54 @@ _CENTRALITY_COSTS = {
     "BETWEENNESS": 1_000,
 }
 
+#: Points of one series at most (api/history/series.py, ``MAX_POINTS``).
+SERIES_POINTS = 24
+#: Points of a request read at an earlier revision (``knownAt``): a copy of the graph's index
+#: when that revision is not cached.
+KNOWN_AT_COST = 200
+
 #: Lists whose length the model bounds, by ``Type.field``: a lineage path has at most one node
-#: per hop of the deepest lineage, a bridge two ends.
-LIST_LENGTHS: Mapping[str, int] = {"LineagePath.nodes": LINEAGE_MAX_DEPTH + 1, "Bridge.ends": 2}
+#: per hop of the deepest lineage, a bridge two ends, a coverage header one value per
+#: dimension grouped by (at most three: api/coverage/params.py).
+LIST_LENGTHS: Mapping[str, int] = {
+    "LineagePath.nodes": LINEAGE_MAX_DEPTH + 1,
+    "Bridge.ends": 2,
+    "CoverageHeader.values": 3,
+}
+#: The lists of a series: its points, as many as its ``dates`` ask (:func:`_points`), and its
+#: movers, as many as its ``movers`` argument asks.
+SERIES_LISTS = frozenset(
+    {"CentralitySeries.points", "CoverageSeries.points", "Query.networkSummarySeries"}
+)
+MOVER_LISTS = frozenset(
+    {
+        "CentralitySeries.gainers",
+        "CentralitySeries.losers",
+        "CoverageSeries.worsened",
+        "CoverageSeries.improved",
+    }
+)
+
+
+def _points(args: dict[str, Any]) -> int:
+    """How many points a series' ``dates`` asks for (at most ``SERIES_POINTS``, beyond which
+    the resolver refuses them)."""
+    dates = args.get("dates")
+
+    def part(name: str, python_name: str) -> Any:  # the input as a dict or as its dataclass
+        if isinstance(dates, dict):
+            return dates.get(name)
+        return getattr(dates, python_name, None)
+
+    listed = part("dates", "dates")
+    if isinstance(listed, list):
+        return min(len(listed), SERIES_POINTS)
+    start, end = part("from", "start"), part("to", "end")
+    step = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}.get(_enum_name(part("every", "every")), 1)
+    if start is None or end is None:
+        return 1  # refused by the resolver, which says why
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return max(1, min(months // step + 1, SERIES_POINTS))
 
 
 def _enum_name(value: Any) -> str:
@@ -104,6 +149,11 @@ ANALYSIS_COSTS: Mapping[str, int | Callable[[dict[str, Any]], int]] = {
     "Query.lineageIssues": 50,
     # analysis jobs: reading one is a lookup; starting one is priced like the heaviest
     # analysis (the work itself is bounded by the job limits, docs/API.md "Analysis jobs")
+    "Query.centralitySeries": lambda args: (
+        _points(args) * _CENTRALITY_COSTS.get(_enum_name(args.get("measure")), 1_000)
+    ),
+    "Query.networkSummarySeries": lambda args: _points(args) * 200,
+    "Query.coverageSeries": lambda args: _points(args) * 50,
     "Query.analysisJob": 10,
     "Query.analysisJobs": 10,
     "Mutation.startAnalysis": 1_000,
@@ -129,8 +179,9 @@ class _Pricer:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
-        self._memo: dict[tuple[str, int], int] = {}
+        self._memo: dict[tuple[str, int, int, int], int] = {}
         self._open: set[str] = set()
+        self._series = (SERIES_POINTS, MAX_TOP)  # points and movers of the series being priced
         node = schema.type_map.get("Node")
         self._node = node if isinstance(node, GraphQLInterfaceType) else None
 
@@ -159,7 +210,7 @@ class _Pricer:
         definition = self.fragments.get(name)
         if definition is None or name in self._open:  # unknown or cyclic: validation says so
             return 0
-        key = (name, hint)
+        key = (name, hint, *self._series)
         if key not in self._memo:
             self._open.add(name)
             scope = self.schema.type_map.get(definition.type_condition.name.value)
@@ -181,7 +232,17 @@ class _Pricer:
         named, is_list = _unwrap(definition.type)
         args = self._arguments(definition, node)
         coordinate = f"{parent.name}.{name}"
-        items = self._items(parent, named, is_list, args, LIST_LENGTHS.get(coordinate, hint))
+        outer = self._series
+        if "dates" in args:
+            movers = args.get("movers")
+            self._series = (_points(args), movers if isinstance(movers, int) else MAX_TOP)
+        if coordinate in SERIES_LISTS:
+            length = self._series[0]
+        elif coordinate in MOVER_LISTS:
+            length = self._series[1]
+        else:
+            length = LIST_LENGTHS.get(coordinate, hint)
+        items = self._items(parent, named, is_list, args, length)
         if isinstance(args.get("top"), int):
             hint = max(0, min(args["top"], MAX_TOP))
         elif isinstance(args.get("first"), int) and items == 1:  # an object holding the page
@@ -190,6 +251,7 @@ class _Pricer:
         if parent is self.schema.mutation_type:
             once += MUTATION_COST
         each = self.selection_set(node.selection_set, named, hint)
+        self._series = outer
         if named.name.endswith("Connection"):
             once += 1  # one connection; ``first`` multiplies its edges, not itself
         else:
@@ -234,7 +296,8 @@ class _Pricer:
     @staticmethod
     def _analysis(coordinate: str, args: dict[str, Any]) -> int:
         cost = ANALYSIS_COSTS.get(coordinate, 0)
-        return cost(args) if callable(cost) else cost
+        extra = KNOWN_AT_COST if args.get("knownAt") is not None else 0
+        return extra + (cost(args) if callable(cost) else cost)
 
 
 def operation_cost(

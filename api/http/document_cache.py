@@ -313,9 +313,10 @@ class _Operation(_Step, OperationContextManager):
 class _Validation(_Step, ValidationContextManager):
     """The validation step: after the extensions' hooks, a validated operation is put to the
     request's guard, whose refusal Strawberry then reports as it would validation errors
-    (nothing executes); an invalid one is charged as a refusal. Only on the async path: HTTP
-    requests execute asynchronously, and ``execute_sync`` is for tools and tests, which have no
-    guard."""
+    (nothing executes); an invalid one is charged as a refusal. An admitted one is then
+    handed to the context's ``before_execution``, if it has one (``knownAt``: api/history).
+    Only on the async path: HTTP requests execute asynchronously, and ``execute_sync`` is for
+    tools and tests, which have no guard."""
 
     def __init__(self, extensions: list[SchemaExtension], context: ExecutionContext) -> None:
         super().__init__(extensions)
@@ -325,14 +326,18 @@ class _Validation(_Step, ValidationContextManager):
         await super().__aenter__()
         context = self.context
         guard: RequestGuard | None = getattr(context.context, "guard", None)
-        if guard is None:
-            return
-        if context.pre_execution_errors:
-            refused = await guard.refuse()
-        else:
-            refused = await guard.admit(context)
-        if refused:
-            context.pre_execution_errors = refused
+        if guard is not None:
+            if context.pre_execution_errors:
+                refused = await guard.refuse()
+            else:
+                refused = await guard.admit(context)
+            if refused:
+                context.pre_execution_errors = refused
+        before = getattr(context.context, "before_execution", None)
+        if before is not None and not context.pre_execution_errors:
+            refused = await before(context)
+            if refused:
+                context.pre_execution_errors = refused
 
 
 class _Executing(_Step, ExecutingContextManager):

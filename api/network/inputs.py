@@ -58,6 +58,12 @@ class NodeUpdateFields:
     illustrative: bool | None = strawberry.field(
         default=UNSET, description="Whether the record is fictional."
     )
+    valid_from: dt.date | None = strawberry.field(
+        default=None,
+        description="The day the new values became true in the world (valid time: `asOf` "
+        "before it shows the earlier values); default: today. A correction of a mistake "
+        "gives the day the wrong value held from (docs/HISTORY.md).",
+    )
 
 
 @strawberry.input(description="Fields of every actor.")

@@ -30,7 +30,7 @@ from graph.model import ACTOR_KINDS, NodeKind, RelType, relationship_id
 from graph.store import Change, NodeWrite, RelEnd, RelWrite
 
 #: Input fields that are references or batch extras, not node properties.
-_NOT_PROPS = frozenset({"key", "id", "based_in", "part_of"})
+_NOT_PROPS = frozenset({"key", "id", "based_in", "part_of", "valid_from"})
 _PREFIX = {
     NodeKind.MEMBER_STATE: "ms",
     NodeKind.REGIONAL_ORGANIZATION: "ro",
@@ -99,7 +99,7 @@ async def run(ctx: Context, work: Callable[..., Awaitable[tuple[Any, int]]], *ar
 
 async def apply(ctx: Context, changes: list[Change], aliases: Mapping[str, str]) -> int:
     try:
-        return (await ctx.store.apply(changes)).revision
+        return (await ctx.store.apply(changes, author=ctx.author("mutation"))).revision
     except StoreUnavailable:
         raise  # not the caller's fault: a top-level STORE_UNAVAILABLE error
     except GraphError as err:
@@ -205,7 +205,9 @@ async def update_node(ctx: Context, kind: NodeKind, inp: Any) -> tuple[Any, int]
         else:
             props[name] = value
     _refuse_if(_check_interval(props))
-    revision = await apply(ctx, [NodeWrite(kind.value, key, props)], {})
+    valid_from = inp.valid_from.isoformat() if inp.valid_from is not None else None
+    write = NodeWrite(kind.value, key, props, valid_from=valid_from)
+    revision = await apply(ctx, [write], {})
     return await _read_node(ctx, key), revision
 
 

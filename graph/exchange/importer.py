@@ -18,6 +18,7 @@ from graph.exchange.problems import (
     Read,
     collect_problems,
 )
+from graph.history import SYSTEM, Author
 from graph.store import ApplyResult, GraphStore
 
 Format = Literal["jsonl", "graphml"]
@@ -46,20 +47,21 @@ async def import_file(
     max_problems: int = DEFAULT_MAX_PROBLEMS,
     progress: Progress | None = None,
     write_progress: Progress | None = None,
+    author: Author = SYSTEM,
 ) -> ApplyResult:
     """Import a file as one atomic batch; re-importing the same file changes nothing.
 
     ``fmt`` defaults to :func:`format_for` the path. ``progress`` counts lines (JSONL) or
     elements (GraphML) read, ``write_progress`` records written. A file with any problem writes
     nothing and raises :class:`InvalidFile` listing the first ``max_problems`` problems in line
-    order and counting the rest.
+    order and counting the rest. The write is one change set made by ``author``.
     """
     log = ProblemLog(str(path), max_problems)
     read = _READERS[fmt or format_for(path)](path, log, progress)
     refusal: GraphError | None = None
     if not log:
         try:
-            return await store.apply(read.changes, progress=write_progress)
+            return await store.apply(read.changes, progress=write_progress, author=author)
         except _RULE_ERRORS as err:
             refusal = err
     if read.complete:

@@ -5,6 +5,7 @@
   sessions and transactions (:class:`~graph.neo4j.driver.Database`);
 - :mod:`graph.neo4j.schema`: constraints, indexes and tokens, ensured once;
 - :mod:`graph.neo4j.reads` and :mod:`graph.neo4j.writes`: what runs inside a transaction;
+- :mod:`graph.neo4j.history`: change sets, written with each write and read back;
 - :mod:`graph.neo4j.results`: running a statement in a transaction and decoding its rows;
 - :mod:`graph.neo4j.faults` and :mod:`graph.neo4j.redact`: driver failures as
   :mod:`graph.errors`, one line each, with the password scrubbed.

@@ -6,9 +6,11 @@ graph/cypher.py."""
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import heapq
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -16,8 +18,9 @@ from neo4j import AsyncManagedTransaction
 
 from graph import cypher
 from graph.batching import batched
+from graph.history import ChangeSet, NodeVersion, Weights, check_known_at
 from graph.model import Node, NodeKind, Relationship, RelType
-from graph.neo4j import results
+from graph.neo4j import history, results
 from graph.neo4j.results import RevisionState, Tx
 from graph.reference import member_states
 from graph.store import (
@@ -94,6 +97,12 @@ async def counts_by_kind(tx: Tx) -> dict[NodeKind, int]:
 async def count_records(tx: Tx) -> int:
     recs = await results.records(tx, cypher.COUNT_RECORDS)
     return int(recs[0]["records"]) if recs else 0
+
+
+async def count_history(tx: Tx) -> int:
+    """At most how many records history holds (from the count store: constant time)."""
+    recs = await results.records(tx, cypher.COUNT_RECORD_BATCHES)
+    return int(recs[0]["batches"]) * history.RECORDS_PER_BATCH if recs else 0
 
 
 # --------------------------------------------------------------------------- search
@@ -227,13 +236,20 @@ async def relationships_by_id(tx: Tx, batch: int) -> AsyncIterator[Relationship]
 
 
 async def graph_records(
-    tx: Tx, rel_types: frozenset[RelType], as_of: str | None, batch: int
-) -> tuple[RevisionState, GraphRecords | None]:
+    tx: Tx,
+    rel_types: frozenset[RelType],
+    as_of: str | None,
+    batch: int,
+    *,
+    with_versions: bool = False,
+) -> tuple[RevisionState, GraphRecords | None, dict[str, list[NodeVersion]]]:
     """Every node and every relationship of ``rel_types`` (valid at ``as_of`` when given),
-    paged in batches; ``None`` if the revision moved meanwhile (Neo4j reads are
+    paged in batches, and with a date (or ``with_versions``) the versions of the nodes
+    written more than once; ``None`` if the revision moved meanwhile (Neo4j reads are
     read-committed, so the pages could mix two revisions)."""
     dated = as_of is not None
     before = await results.revision_state(tx)
+    versions = await history.node_versions(tx, batch) if dated or with_versions else {}
     found_nodes = [
         results.node(row)
         async for page in pages(tx, cypher.node_page(dated), as_of, batch)
@@ -247,5 +263,35 @@ async def graph_records(
         for row in page
     ]
     if await results.revision_state(tx) != before:
-        return before, None
-    return before, GraphRecords(before[1], found_nodes, rels)
+        return before, None, versions
+    return before, GraphRecords(before[1], found_nodes, rels), versions
+
+
+@dataclass(frozen=True)
+class Past:
+    """What ``known_at`` rewinds (graph.history.rewind): today's records, every change set
+    after the revision, when the revision was committed, and the node versions."""
+
+    records: GraphRecords
+    weights: Weights
+    later: list[ChangeSet]
+    at: dt.datetime | None
+    versions: dict[str, list[NodeVersion]]
+
+
+async def past_records(tx: Tx, revision: int, batch: int) -> Past | None:
+    """Everything :class:`Past` holds, consistent with one revision; ``None`` if the
+    revision moved meanwhile. Raises ``HistoryUnavailable`` for a revision history cannot
+    reproduce."""
+    at_head = await history.head(tx)
+    check_known_at(revision, at_head.revision, at_head.start)
+    state, found, _ = await graph_records(tx, frozenset(RelType), None, batch)
+    if found is None or state != at_head.state:
+        return None
+    weights = results.weights(await results.rows(tx, cypher.NEED_WEIGHTS))
+    later = await history.later(tx, revision, batch)
+    at = await history.committed_at(tx, revision)
+    versions = await history.node_versions(tx, batch)
+    if await results.revision_state(tx) != state:
+        return None
+    return Past(found, weights, later, at, versions)

@@ -16,6 +16,10 @@ de-duplicates a batch, :func:`graph.integrity.check_results_chain` guards the re
   ensured lazily if the server was down when the store opened (:mod:`graph.neo4j.driver`).
 - **A driver passed in.** The store runs on a driver it is given and closes it only if it
   was handed ownership (:mod:`graph.neo4j.driver` states the rule).
+- **History in the database.** Each write records its change set in its own transaction, and
+  every history read (change sets, ``known_at``, the node versions of a dated snapshot) is
+  one read transaction checked against the revision (:mod:`graph.neo4j.history`), so
+  replicas share one history as they share one revision.
 
 See docs/NEO4J.md for the data model, atomicity and measured speed.
 """
@@ -24,8 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from neo4j import AsyncDriver
 
@@ -33,13 +38,23 @@ from graph import cypher, keys
 from graph.changes import Plan
 from graph.errors import Conflict, StoreUnavailable
 from graph.factory import Neo4jConfig
+from graph.history import (
+    SYSTEM,
+    Author,
+    ChangeFilter,
+    ChangePage,
+    NodeVersion,
+    PastRecords,
+    RecordChange,
+    rewind,
+)
 from graph.keys import ApiKey
 from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
-from graph.neo4j import reads, results, writes
+from graph.neo4j import history, reads, results, writes
 from graph.neo4j.driver import Database
 from graph.neo4j.faults import Faults
-from graph.neo4j.results import RevisionState
-from graph.snapshot import SnapshotCache, build_snapshot, delta_of
+from graph.neo4j.results import RevisionState, Tx
+from graph.snapshot import DatedRecords, SnapshotCache, build_snapshot, delta_of
 from graph.store import (
     ApplyResult,
     Change,
@@ -55,6 +70,8 @@ from graph.weights import validate_weights
 
 SNAPSHOT_ATTEMPTS = 3
 RESET_BATCH = 10_000
+
+T = TypeVar("T")
 
 
 class Neo4jStore:
@@ -80,6 +97,8 @@ class Neo4jStore:
         self._database = cfg.database
         self._batch = max(1, int(cfg.batch_size))
         self._snapshots = SnapshotCache()
+        # The records of the last dated snapshot built, to step it to other dates.
+        self._dated: tuple[int, DatedRecords] | None = None
         # The epoch the cached snapshots and deltas belong to: a reset starts a new one, with
         # revisions counted from 0 again (see graph/neo4j/results.py).
         self._epoch: str | None = None
@@ -102,7 +121,8 @@ class Neo4jStore:
         await self._db.ping()
 
     async def reset(self) -> None:
-        """Delete every node, relationship, weight and the revision (tests, maintenance).
+        """Delete every node, relationship, weight, the revision and history (tests,
+        maintenance).
 
         API keys go too: a reset empties the whole database, like deleting the embedded
         store's file, so tests start from nothing and a wiped database keeps no credentials
@@ -111,6 +131,7 @@ class Neo4jStore:
         timeout = self._db.timeout * 10
         await self._db.run(cypher.RESET, write=True, timeout=timeout, batch=RESET_BATCH)
         self._snapshots.clear()
+        self._dated = None
         self._epoch = None
 
     def _long_timeout(self, records: int) -> float:
@@ -167,26 +188,56 @@ class Neo4jStore:
         from the snapshot before them (graph/snapshot.py). Otherwise (a start, another
         process's write) pages through nodes and relationships in batches of ``batch_size``
         in one read transaction, and accepts the result only if the revision did not move
-        meanwhile (Neo4j reads are read-committed)."""
+        meanwhile (Neo4j reads are read-committed). A dated snapshot reads the node versions
+        in the same transaction, and shows each node as its version valid at the date; it
+        reads every record, not only those valid then, and keeps them, so that the next
+        dates of a series are stepped from it without a read (graph/dated.py)."""
         epoch, revision = await self._db.read(results.revision_state)
         self._enter_epoch(epoch)
         found = self._snapshots.find(revision, as_of)
         if found is not None:
             return found
+        if as_of is None:
 
-        async def build() -> Snapshot:
-            state, read = await self._consistent_read(frozenset(RelType), as_of)
-            self._enter_epoch(state[0])
-            return await asyncio.to_thread(
-                build_snapshot, read.revision, read.nodes, read.relationships, as_of
+            async def build() -> Snapshot:
+                state, read, _ = await self._consistent_read(frozenset(RelType), None)
+                self._enter_epoch(state[0])
+                return await asyncio.to_thread(
+                    build_snapshot, read.revision, read.nodes, read.relationships, None
+                )
+
+            return await self._snapshots.build(revision, as_of, build)
+        dated = self._dated
+        if dated is not None and dated[0] == revision:
+            stepped = await self._snapshots.dated(revision, as_of, lambda: dated[1])
+            if stepped is not None:
+                return stepped
+
+        async def build_dated() -> Snapshot:
+            """Every record (not only those valid then), kept for the dates a series asks
+            next: they are stepped from this one (graph/dated.py), with no read."""
+            state, read, versions = await self._consistent_read(
+                frozenset(RelType), None, with_versions=True
             )
+            self._enter_epoch(state[0])
 
-        return await self._snapshots.build(revision, as_of, build)
+            def build() -> tuple[Snapshot, DatedRecords]:
+                nodes = {n.id: n for n in read.nodes}
+                rels = {r.id: r for r in read.relationships}
+                snap = build_snapshot(read.revision, nodes.values(), rels.values(), as_of, versions)
+                return snap, (nodes, rels, versions)
+
+            snap, records = await asyncio.to_thread(build)
+            self._dated = (read.revision, records)
+            return snap
+
+        return await self._snapshots.build(revision, as_of, build_dated)
 
     def _enter_epoch(self, epoch: str | None) -> None:
         """Forget snapshots and deltas of another epoch (the database was reset)."""
         if epoch != self._epoch:
             self._snapshots.clear()
+            self._dated = None
             self._epoch = epoch
 
     def _written(self, state: RevisionState, plan: Plan | None) -> None:
@@ -195,22 +246,33 @@ class Neo4jStore:
         self._snapshots.record(delta_of(plan, state[1]))
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
-        _, found = await self._consistent_read(rel_types, None)
+        _, found, _ = await self._consistent_read(rel_types, None)
         return found
 
     async def _consistent_read(
-        self, rel_types: frozenset[RelType], as_of: str | None
-    ) -> tuple[RevisionState, GraphRecords]:
+        self, rel_types: frozenset[RelType], as_of: str | None, *, with_versions: bool = False
+    ) -> tuple[RevisionState, GraphRecords, dict[str, list[NodeVersion]]]:
         """:func:`reads.graph_records` in one read transaction, tried again while the
         revision moves under it."""
         timeout = self._long_timeout(await self._db.read(reads.count_records))
-        for _ in range(SNAPSHOT_ATTEMPTS):
-            state, found = await self._db.read(
-                lambda tx: reads.graph_records(tx, rel_types, as_of, self._batch),
-                timeout=timeout,
+
+        async def read(
+            tx: Tx,
+        ) -> tuple[RevisionState, GraphRecords, dict[str, list[NodeVersion]]] | None:
+            state, found, versions = await reads.graph_records(
+                tx, rel_types, as_of, self._batch, with_versions=with_versions
             )
+            return None if found is None else (state, found, versions)
+
+        return await self._until_still(read, timeout)
+
+    async def _until_still(self, work: Callable[[Tx], Awaitable[T | None]], timeout: float) -> T:
+        """``work`` in a read transaction, tried again while it finds the revision moving
+        under it (it returns ``None`` then)."""
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            found = await self._db.read(work, timeout=timeout)
             if found is not None:
-                return state, found
+                return found
         raise StoreUnavailable(
             "the graph kept changing while it was being read; try again", where=self._where
         )
@@ -236,11 +298,16 @@ class Neo4jStore:
     # ------------------------------------------------------------------ writes
 
     async def apply(
-        self, changes: Sequence[Change], *, progress: writes.Progress | None = None
+        self,
+        changes: Sequence[Change],
+        *,
+        progress: writes.Progress | None = None,
+        author: Author = SYSTEM,
     ) -> ApplyResult:
         """Plan in a read transaction, then write in one write transaction (all UNWIND
-        batches of the whole change set), so a failure anywhere leaves nothing behind.
-        ``progress`` is called with the number of records written after each batch."""
+        batches of the whole change set, and its change set by ``author``), so a failure
+        anywhere leaves nothing behind. ``progress`` is called with the number of records
+        written after each batch."""
         changes = list(changes)
         timeout = self._long_timeout(len(changes))
         planned = await self._db.read(
@@ -249,22 +316,78 @@ class Neo4jStore:
         if not planned.plan:
             return ApplyResult(planned.state[1], 0, 0)
         written = await self._db.write(
-            lambda tx: writes.write(tx, changes, planned, self._batch, progress), timeout=timeout
+            lambda tx: writes.write(tx, changes, planned, self._batch, progress, author),
+            timeout=timeout,
         )
         if written.plan is not None:
             self._written((written.epoch, written.result.revision), written.plan)
         return written.result
 
     async def set_need_weights(
-        self, weights: Mapping[tuple[WeightScope, str], float], *, replace: bool = False
+        self,
+        weights: Mapping[tuple[WeightScope, str], float],
+        *,
+        replace: bool = False,
+        author: Author = SYSTEM,
     ) -> int:
         clean = validate_weights(weights)
         state, changed = await self._db.write(
-            lambda tx: writes.set_need_weights(tx, clean, replace, self._batch)
+            lambda tx: writes.set_need_weights(tx, clean, replace, self._batch, author)
         )
         if changed:
             self._written(state, None)
         return state[1]
+
+    # ------------------------------------------------------------------ history
+    #
+    # ``(:ChangeSet)`` and ``(:RecordBatch)`` nodes (graph/neo4j/history.py), outside the
+    # ``:Entity`` label like API keys.
+
+    async def history_start(self) -> int:
+        return (await self._db.read(history.head)).start
+
+    async def change_sets(
+        self,
+        flt: ChangeFilter,
+        *,
+        first: int,
+        after: int | None = None,
+        newest_first: bool = False,
+    ) -> ChangePage:
+        return await self._db.read(
+            lambda tx: history.change_sets(tx, flt, first, after, newest_first)
+        )
+
+    async def change_records(
+        self, revision: int, *, first: int, after: int = 0
+    ) -> list[tuple[int, RecordChange]]:
+        return await self._db.read(lambda tx: history.change_records(tx, revision, first, after))
+
+    async def revision_at(self, at: datetime) -> int:
+        """One read transaction: the last change set at or before ``at``, else where
+        history starts then."""
+
+        async def read(tx: Tx) -> int:
+            found = await history.revision_at(tx, at)
+            return (await history.head(tx)).start if found is None else found
+
+        return await self._db.read(read)
+
+    async def known_at(self, revision: int) -> PastRecords:
+        """Today's records and every change set after ``revision``, read in one read
+        transaction consistent with one revision (:func:`reads.past_records`), rewound in a
+        worker thread."""
+        records = await self._db.read(reads.count_records)
+        records += await self._db.read(reads.count_history)
+        past = await self._until_still(
+            lambda tx: reads.past_records(tx, revision, self._batch),
+            self._long_timeout(records),
+        )
+        nodes = {n.id: n for n in past.records.nodes}
+        rels = {r.id: r for r in past.records.relationships}
+        return await asyncio.to_thread(
+            rewind, revision, nodes, rels, past.weights, past.later, past.versions, past.at
+        )
 
     # ------------------------------------------------------------------ API keys
     #

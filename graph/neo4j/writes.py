@@ -5,6 +5,9 @@ start from nothing each time (the failed attempt was rolled back), take the writ
 re-read under it what they depend on, ``CREATE`` only ids confirmed absent under that lock
 and ``SET`` whole property maps on the rest, so a second run writes exactly once (the
 uniqueness constraints refuse any duplicate anyway). docs/NEO4J.md, *Transactions*.
+
+Every write that bumps the revision records its change set in the same transaction, with the
+revision it takes (graph/neo4j/history.py): both commit, or neither.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from dataclasses import dataclass
 from graph import cypher, keys
 from graph.batching import batched
 from graph.changes import Plan, plan_changes
+from graph.history import Author, record_changes, weight_changes
 from graph.integrity import CONTRIBUTION_TYPES, check_results_chain, successor_closure
 from graph.keys import ApiKey
 from graph.model import Node, NodeKind, Relationship, RelType, WeightScope
-from graph.neo4j import reads, results
+from graph.neo4j import history, reads, results
 from graph.neo4j.results import RevisionState, Tx
 from graph.store import ApplyResult, Change
 
@@ -93,11 +97,14 @@ async def write(
     planned: Planned,
     batch: int,
     progress: Progress | None,
+    author: Author,
 ) -> Written:
     """Under the lock: plan again if another writer committed since ``planned``, check the
-    results chain on what is stored now, write, and bump the revision."""
+    results chain on what is stored now, write, and bump the revision with the change set
+    of the plan written (its ``before`` records were read at the revision it builds on)."""
     await results.run(tx, cypher.LOCK_REVISION)
-    state = await results.revision_state(tx)
+    at_head = await history.head(tx)
+    state = at_head.state
     current, existing = planned.plan, planned.lookups
     if _is_stale(planned.state, state):
         log.info("graph moved to revision %s while planning; planning again", state[1])
@@ -107,8 +114,16 @@ async def write(
             return Written(ApplyResult(state[1], 0, 0), None, state[0])
     await _check_results_chain(tx, current.relationships, batch)
     await _write_plan(tx, current, existing, batch, progress)
-    revision = state[1] + 1
-    await results.run(tx, cypher.SET_REVISION, revision=revision)
+    at = at_head.next_at()
+    records = record_changes(
+        current.nodes,
+        current.relationships,
+        current.before_nodes,
+        current.before_rels,
+        current.valid_from,
+        at.date().isoformat(),
+    )
+    _, revision = await history.commit(tx, at_head, at, author, records, batch)
     return Written(
         ApplyResult(revision, len(current.nodes), len(current.relationships)), current, state[0]
     )
@@ -180,16 +195,21 @@ async def _check_results_chain(tx: Tx, planned: Sequence[Relationship], batch: i
 
 
 async def set_need_weights(
-    tx: Tx, weights: Mapping[tuple[WeightScope, str], float], replace: bool, batch: int
+    tx: Tx,
+    weights: Mapping[tuple[WeightScope, str], float],
+    replace: bool,
+    batch: int,
+    author: Author,
 ) -> tuple[RevisionState, bool]:
-    """Under the lock: merge (or replace) the stored weights; bump the revision only if they
-    change. Returns the revision state after, and whether they changed."""
+    """Under the lock: merge (or replace) the stored weights; bump the revision, with its
+    change set, only if they change. Returns the revision state after, and whether they
+    changed."""
     await results.run(tx, cypher.LOCK_REVISION)
-    epoch, revision = await results.revision_state(tx)
+    at_head = await history.head(tx)
     current = results.weights(await results.rows(tx, cypher.NEED_WEIGHTS))
     merged = dict(weights) if replace else {**current, **weights}
     if merged == current:
-        return (epoch, revision), False
+        return at_head.state, False
     await results.run(tx, cypher.DELETE_NEED_WEIGHTS)
     rows = [
         {"scope": scope.value, "key": key, "weight": w}
@@ -197,8 +217,8 @@ async def set_need_weights(
     ]
     for chunk in batched(rows, batch):
         await results.run(tx, cypher.CREATE_NEED_WEIGHTS, rows=chunk)
-    await results.run(tx, cypher.SET_REVISION, revision=revision + 1)
-    return (epoch, revision + 1), True
+    changes = weight_changes(current, merged)
+    return await history.commit(tx, at_head, at_head.next_at(), author, changes, batch), True
 
 
 # --------------------------------------------------------------------------- API keys

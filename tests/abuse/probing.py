@@ -90,6 +90,8 @@ class Ids:
             node = _connection_node(schema, f)
             if node is None or any(a.required for a in f.args):
                 continue
+            if "id" not in {g.name for g in schema.fields(node)}:
+                continue  # not a connection of graph nodes (change sets)
             first = "(first: 100)" if any(a.name == "first" for a in f.args) else ""
             data = client.data(f"{{ {f.name}{first} {{ edges {{ node {{ __typename id }} }} }} }}")
             for edge in data[f.name]["edges"]:
@@ -282,8 +284,10 @@ def _one(f: Field) -> str:
 #: Types no query reaches over the seed data until a caller makes one: analysis jobs exist once
 #: an analyst starts one (``startAnalysis``), and only that caller (or an admin) sees it. The
 #: arguments of ``AnalysisJob.result`` are ``centrality``'s, checked by the same code, and
-#: probed at their edges by tests/centrality/test_jobs.py.
-MADE_BY_CALLERS = frozenset({"AnalysisJob"})
+#: probed at their edges by tests/centrality/test_jobs.py. Likewise an editor sees only the
+#: change sets its own key made (none over the seed data, written by the command line);
+#: ``ChangeSet.records``' paging arguments are probed by tests/api/test_history_api.py.
+MADE_BY_CALLERS = frozenset({"AnalysisJob", "ChangeSet"})
 
 
 def nested_targets(schema: Schema, client: Client, ids: Ids) -> Iterator[Target]:

@@ -358,6 +358,8 @@ class Planner:
             return [[v] for v in values] if type_ref.is_list else values
         if named == "Date":  # a valid period: from before to
             return ["2015-01-01" if name in ("from", "start") else "2024-06-30"]
+        if named == "SeriesDatesInput":  # a series: a few dates, over which actors move
+            return [{"dates": ["2019-06-30", "2024-06-30"]}]
         return [
             baseline(
                 schema,
@@ -500,7 +502,12 @@ def _is_connection(schema: Schema, type_name: str) -> bool:
     if schema.kind(type_name) != "OBJECT":
         return False
     edges = {g.name: g for g in schema.fields(type_name)}.get("edges")
-    return edges is not None and any(g.name == "node" for g in schema.fields(edges.type.named))
+    if edges is None:
+        return False
+    node = {g.name: g for g in schema.fields(edges.type.named)}.get("node")
+    # a connection of graph nodes (change sets are not: they are for editors and admins only,
+    # which tests/api/test_history_api.py checks)
+    return node is not None and any(g.name == "id" for g in schema.fields(node.type.named))
 
 
 def listed_ids(schema: Schema, client: Client) -> dict[str, list[str]]:

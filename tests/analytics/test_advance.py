@@ -64,3 +64,27 @@ async def test_a_network_is_not_derived_from_an_unrelated_snapshot(
     assert len(copy) > 0
     monkeypatch.setattr(advance, "MIN_TOUCHED_LIMIT", 0)
     assert advance_simple(network, snap.graph, copy) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_network_at_another_date_equals_a_full_projection(
+    store: GraphStore, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dated snapshots of one revision, stepped one from the other (nodes come and go), and
+    the network of each derived from the one before."""
+    monkeypatch.setattr(advance, "MAX_TOUCHED_SHARE", 1.0)  # derive even on a tiny graph
+    async for _ in random_revisions(store, seed, 30):
+        pass
+    days = ["2019-01-01", "2020-06-30", "2022-01-01", "2021-03-01", "2024-12-31", "2019-07-01"]
+    snap = await store.snapshot(days[0])
+    network = simple_graph(snap.graph, directed=False)
+    derived = 0
+    for day in days[1:]:
+        after = await store.snapshot(day)
+        found = advance_simple(network, snap.graph, after.graph)
+        want = simple_graph(after.graph, directed=False)
+        if found is not None:
+            derived += 1
+            assert_same_network(found, want)
+        snap, network = after, found if found is not None else want
+    assert derived == len(days) - 1
