@@ -128,8 +128,8 @@ class Ranking:
 
 
 def _kinds(graph: nx.Graph, nodes: list[tuple[Hashable, float]]) -> Ranked:
-    attrs = graph.nodes
-    return tuple((v, score, str(attrs[v].get("kind", ""))) for v, score in nodes)
+    kind_of = nx.get_node_attributes(graph, "kind")  # one pass, not a view lookup per node
+    return tuple((v, score, str(kind_of.get(v, ""))) for v, score in nodes)
 
 
 def measure(graph: nx.Graph, req: MeasureRequest) -> Ranking:
