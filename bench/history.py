@@ -24,7 +24,8 @@ policy, so the API's own code paths and caches are measured, without HTTP. The n
 synthetic one of bench/synthetic.py plus the update stream, kept as
 ``<workdir>/history-<N>.db``.
 
-Run: ``.venv/bin/python bench/history.py [--actors 20000] [--repeat 3] [--skip-writes]``.
+Run: ``.venv/bin/python bench/history.py [--actors 20000] [--repeat 3] [--skip-writes]
+[--skip-reads]``.
 """
 
 from __future__ import annotations
@@ -222,6 +223,8 @@ async def main_async(args: argparse.Namespace) -> None:
     if not args.skip_writes:
         for row in await writes(args.actors, repeat):
             print(row, flush=True)
+    if args.skip_reads:
+        return
     path, before = await history_store(Path(args.workdir), args.actors)
     for row in await reads(path, before, repeat):
         print(row, flush=True)
@@ -233,6 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", default=str(WORKDIR))
     parser.add_argument("--skip-writes", action="store_true")
+    parser.add_argument("--skip-reads", action="store_true")
     asyncio.run(main_async(parser.parse_args(argv)))
 
 

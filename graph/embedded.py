@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -145,7 +144,9 @@ def _now() -> dt.datetime:
 
 
 def _dumps(props: object) -> str:
-    return json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Properties as stored: compact JSON, keys sorted (orjson: a fifth of the standard
+    library's time, which a bulk write and its change set both pay)."""
+    return orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _read_graph(db: sqlite3.Connection) -> MemoryGraph:
@@ -320,29 +321,32 @@ class EmbeddedStore(MemoryReads):
             )
             revision = self._revision + 1
             at = _now()
-            records = record_changes(
-                plan.nodes,
-                plan.relationships,
-                plan.before_nodes,
-                plan.before_rels,
-                plan.valid_from,
-                at.date().isoformat(),
-            )
             first_seen: dict[str, NodeVersion] = {}
+            node_changes: list[RecordChange] = []
 
             def commit() -> None:
+                """In the worker thread: a bulk write's change set is as large as the write."""
                 updated = [i for i in plan.before_nodes if i not in self._versions]
-                with self._transaction(revision) as db:
+                with self._transaction(revision) as db, paused_gc():
+                    records = record_changes(
+                        plan.nodes,
+                        plan.relationships,
+                        plan.before_nodes,
+                        plan.before_rels,
+                        plan.valid_from,
+                        at.date().isoformat(),
+                    )
                     first_seen.update(history_sql.latest_versions(db, updated))
                     self._commit(db, plan)
                     history_sql.insert(db, revision, at, author, records)
+                node_changes.extend(records[: len(plan.nodes)])  # nodes come first
 
             def publish() -> None:
                 for node in plan.nodes:
                     self._mem.put_node(node)
                 for rel in plan.relationships:
                     self._mem.put_relationship(rel)
-                add_versions(self._versions, revision, records, first_seen)
+                add_versions(self._versions, revision, node_changes, first_seen)
                 self._revision = revision
                 self._snapshots.record(delta_of(plan, revision))
 
