@@ -91,7 +91,7 @@ GeographyArg = Annotated[
 # --------------------------------------------------------------------------- helpers
 
 
-async def _params(
+async def network_params(
     info: Info[Context, Any],
     projection: t.ProjectionEnum,
     flt: t.NetworkFilter | None,
@@ -148,7 +148,7 @@ async def _guarded(
         raise not_converged(measure) from None
 
 
-async def _nodes(info: Info[Context, Any], ids: Iterable[Hashable]) -> dict[Hashable, Node]:
+async def shown_nodes(info: Info[Context, Any], ids: Iterable[Hashable]) -> dict[Hashable, Node]:
     """GraphQL objects for those node ids the caller may see, by id (one store call); a
     hidden or missing node has no entry."""
     keys = list(dict.fromkeys(str(i) for i in ids))
@@ -184,7 +184,7 @@ async def _first_shown(
         stored.update((k, n) for k, n in zip(keys, found, strict=True) if n is not None)
         present = [i for i in batch if all(str(v) in stored for v in ids(i))]
         chosen += policy.shown(present, lambda i: (stored[str(v)] for v in ids(i)))
-    return chosen, await _nodes(info, (v for item in chosen for v in ids(item)))
+    return chosen, await shown_nodes(info, (v for item in chosen for v in ids(item)))
 
 
 def _cells(
@@ -197,7 +197,7 @@ def _cells(
     ]
 
 
-def _kind_values(kinds: list[NodeKindEnum] | None) -> frozenset[str] | None:
+def kind_values(kinds: list[NodeKindEnum] | None) -> frozenset[str] | None:
     return None if kinds is None else frozenset(str(k.value) for k in kinds)
 
 
@@ -239,7 +239,7 @@ async def centrality_request(
         if projection is t.ProjectionEnum.CO_PARTNERSHIP:
             raise bad_input(f"{m} needs the directed FULL projection", "measure")
         directed = True
-    params = await _params(
+    params = await network_params(
         info, projection, flt, directed=directed, half_life_years=half_life_years
     )
     try:
@@ -328,7 +328,7 @@ async def present_ranking(
     """A ranking as the caller may see it (the ``centrality`` query, and a job's result):
     the first ``top`` of the nodes of ``rank_kinds`` the caller's policy shows."""
     check_first(top, "top")
-    wanted = _kind_values(rank_kinds)
+    wanted = kind_values(rank_kinds)
     eligible = [e for e in ranking.ranked if wanted is None or e[2] in wanted]
     chosen, nodes = await _first_shown(info, eligible, lambda e: (e[0],), top)
     result = ranking.result
@@ -433,7 +433,7 @@ class CentralityQuery:
         directed: DirectedArg = False,
         half_life_years: HalfLifeArg = None,
     ) -> t.NetworkSummary:
-        params = await _params(
+        params = await network_params(
             info, projection, filter, directed=directed, half_life_years=half_life_years
         )
         return await summary_for(info, projection, params)
@@ -479,7 +479,7 @@ class CentralityQuery:
         check_first(members_per_community, "membersPerCommunity")
         if not resolution > 0:
             raise bad_input("must be > 0", "resolution")
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
 
         def compute(graph: nx.Graph) -> analyses.Partition:
             return analyses.partition(graph, weighted, resolution, seed, ACTOR_KINDS)
@@ -538,7 +538,7 @@ class CentralityQuery:
         rank_kinds: RankKindsArg = None,
     ) -> t.BrokerRanking:
         check_first(top, "top")
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
         budget = svc.WORK_BUDGET
 
         def compute(graph: nx.Graph) -> tuple[analyses.Broker, ...]:
@@ -548,7 +548,7 @@ class CentralityQuery:
         revision, found = await _guarded(
             service.analyse(params, ("brokers", weighted, budget), compute)
         )
-        wanted = _kind_values(rank_kinds)
+        wanted = kind_values(rank_kinds)
         eligible = [b.broker for b in found if wanted is None or b.kind in wanted]
         chosen, nodes = await _first_shown(info, eligible, lambda b: (b.node,), top)
         return t.BrokerRanking(
@@ -583,7 +583,7 @@ class CentralityQuery:
         half_life_years: HalfLifeArg = None,
     ) -> t.ArticulationPoints:
         check_first(top, "top")
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
 
         def compute(graph: nx.Graph) -> tuple[resilience.CutImpact, ...]:
             return analyses.cut_vertices(graph, ACTOR_KINDS)
@@ -621,7 +621,7 @@ class CentralityQuery:
         half_life_years: HalfLifeArg = None,
     ) -> t.Bridges:
         check_first(top, "top")
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
 
         def compute(graph: nx.Graph) -> list[resilience.BridgeImpact]:
             return resilience.bridge_impacts(graph, actor_kinds=ACTOR_KINDS)
@@ -663,7 +663,7 @@ class CentralityQuery:
         half_life_years: HalfLifeArg = None,
     ) -> t.SinglePointsOfFailure:
         check_first(top, "top")
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
         basis = BASES[geography]
         service = svc.service_for(info.context.store)
         # Sole partners are counts of 1: privileged callers only (analytics/disclosure.py).
@@ -679,7 +679,7 @@ class CentralityQuery:
             service.analyse(params, ("spof", basis if shows_cells else None), compute)
         )
         chosen, nodes = await _first_shown(info, found, lambda s: (s.node,), top)
-        nodes.update(await _nodes(info, (c[1] for s in chosen for c in s.sole_cells)))
+        nodes.update(await shown_nodes(info, (c[1] for s in chosen for c in s.sole_cells)))
         return t.SinglePointsOfFailure(
             projection=projection,
             revision=revision,
@@ -745,7 +745,7 @@ class CentralityQuery:
         for key, node in zip(keys, stored, strict=True):
             if shown_object(info.context.policy, node) is None:  # missing or hidden: alike
                 raise not_found("node", key)
-        params = await _params(info, projection, filter, half_life_years=half_life_years)
+        params = await network_params(info, projection, filter, half_life_years=half_life_years)
         basis = BASES[geography]
         service = svc.service_for(info.context.store)
         removed = frozenset(keys)
@@ -765,7 +765,7 @@ class CentralityQuery:
             service.analyse(params, ("what_if", basis if shows_cells else None, removed), compute)
         )
         stranded, nodes = await _first_shown(info, w.stranded, lambda v: (v,), top)
-        nodes.update(await _nodes(info, [*keys, *(theme for _, theme in w.lost_cells)]))
+        nodes.update(await shown_nodes(info, [*keys, *(theme for _, theme in w.lost_cells)]))
         present = set(w.removed)
         return t.WhatIf(
             projection=projection,

@@ -80,7 +80,7 @@ _FIGURES = (
 )
 
 
-def _policy(request: Request) -> Policy:
+def caller_policy(request: Request) -> Policy:
     """The caller's policy, decided by the app in one place (``app.state.policy_for``)."""
     decide: Callable[[Request], Policy] = request.app.state.policy_for
     return decide(request)
@@ -183,7 +183,7 @@ def etag(revision: int, fmt: str, req: MatrixRequest) -> str:
     return f'"{revision}-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"'
 
 
-def _matches(header: str | None, tag: str) -> bool:
+def etag_matches(header: str | None, tag: str) -> bool:
     if not header:
         return False
     tags = [v.strip().removeprefix("W/") for v in header.split(",")]
@@ -307,12 +307,12 @@ def _endpoint(fmt: str) -> Callable[[Request], Any]:
         store = request.app.state.store
         params = dict(request.query_params)
         try:
-            req = parse(params, _policy(request))
+            req = parse(params, caller_policy(request))
         except BadParameter as err:
             return JSONResponse({"error": str(err), "parameter": err.name}, status_code=400)
         headers = {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
         current = etag(await store.revision(), fmt, req)
-        if _matches(request.headers.get("if-none-match"), current):
+        if etag_matches(request.headers.get("if-none-match"), current):
             return Response(status_code=304, headers={**headers, "ETag": current})
         service = service_for(store)
 

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from api.context import Context
-from api.coverage.exports import _matches, _policy
+from api.coverage.exports import caller_policy, etag_matches
 
 CENTRALITY = """
 query ($measure: CentralityMeasure!, $dates: SeriesDatesInput!, $top: Int!,
@@ -149,7 +149,7 @@ def _endpoint(kind: str, fmt: str) -> Callable[[Request], Any]:
         from api.schema import schema  # at call time: the schema imports this area
 
         store = request.app.state.store
-        policy = _policy(request)
+        policy = caller_policy(request)
         params = dict(request.query_params)
         try:
             variables = variables_of(params)
@@ -158,7 +158,7 @@ def _endpoint(kind: str, fmt: str) -> Callable[[Request], Any]:
         headers = {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
         basis = json.dumps([kind, fmt, variables, str(policy.role), policy.suppression_k])
         tag = f'"{await store.revision()}-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"'
-        if _matches(request.headers.get("if-none-match"), tag):
+        if etag_matches(request.headers.get("if-none-match"), tag):
             return Response(status_code=304, headers={**headers, "ETag": tag})
         caller = request.scope["state"]["caller"]
         ctx = Context(store=store, policy=policy, caller=caller.identity, caller_name=caller.name)

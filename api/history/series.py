@@ -38,11 +38,11 @@ from api.centrality.queries import (
     RankKindsArg,
     TopArg,
     WeightedArg,
-    _kind_values,
-    _nodes,
-    _params,
     centrality_request,
+    kind_values,
+    network_params,
     ranking_for,
+    shown_nodes,
     summary_for,
 )
 from api.context import Context
@@ -302,7 +302,7 @@ class SeriesQuery:
         check_first(top, "top")
         count = movers
         days = dates_of(dates)
-        wanted = _kind_values(rank_kinds)
+        wanted = kind_values(rank_kinds)
         points: list[tuple[dt.date, _Ranks]] = []
         revision = 0
         for day in days:
@@ -325,7 +325,7 @@ class SeriesQuery:
         gained, lost = _moves(points[0][1], points[-1][1], count)
         ids: list[Hashable] = [v for _, r in points for v, _ in r.order[:top]]
         ids += [m[0] for m in (*gained, *lost)]
-        nodes = await _nodes(info, ids)
+        nodes = await shown_nodes(info, ids)
         previous: dict[str, int] = {}
         out: list[CentralityPoint] = []
         for day, ranks in points:
@@ -370,7 +370,7 @@ class SeriesQuery:
     ) -> list[t.NetworkSummary]:
         out = []
         for day in dates_of(dates):
-            params = await _params(
+            params = await network_params(
                 info,
                 projection,
                 _dated(filter, day),
