@@ -33,6 +33,8 @@ from graph.exchange import (
     export_jsonl,
     format_for,
     import_file,
+    load_mapping,
+    report_lines,
 )
 from graph.history import Author, ChangeFilter, encode_value, utc_text
 from graph.keys import ApiKey, Role
@@ -92,37 +94,45 @@ async def _seed(store: GraphStore, args: argparse.Namespace, settings: Settings)
 async def _import(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.path)
     fmt = args.format or format_for(path)
+    mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     try:
         with (
             tqdm(desc=f"reading {path}", unit=" lines" if fmt == "jsonl" else " records") as rd,
-            tqdm(desc="writing", unit=" records") as writing,
+            tqdm(desc="writing", unit=" records", disable=args.dry_run) as writing,
         ):
-            result = await import_file(
+            report = await import_file(
                 store,
                 path,
                 fmt=fmt,
+                mapping=mapping,
+                dry_run=args.dry_run,
                 max_problems=args.max_problems,
                 progress=rd.update,
                 write_progress=writing.update,
                 author=cli_author("import"),
             )
     except InvalidFile as err:
-        # Compiler style, one FILE:LINE: reason (field) per line, then one summary line.
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        listed = f" (the first {len(err.problems)} are listed above)" if err.left_off else ""
-        plural = "s" if err.total != 1 else ""
-        print(
-            f"partnernet import: error: {err.total} problem{plural} in {path}{listed}; "
-            "nothing was imported",
-            file=sys.stderr,
-        )
+        _print_problems(err, path)
         return 1
-    print(
-        f"imported {args.path}: {result.nodes_written} nodes and "
-        f"{result.relationships_written} relationships changed (revision {result.revision})"
-    )
+    for line in report_lines(report):
+        print(line)
+    if report.problems is not None:
+        _print_problems(report.problems, path)
+        return 1
     return 0
+
+
+def _print_problems(err: InvalidFile, path: Path) -> None:
+    """Compiler style, one FILE:LINE: reason (field) per line, then one summary line."""
+    for problem in err.problems:
+        print(problem, file=sys.stderr)
+    listed = f" (the first {len(err.problems)} are listed above)" if err.left_off else ""
+    plural = "s" if err.total != 1 else ""
+    print(
+        f"partnernet import: error: {err.total} problem{plural} in {path}{listed}; "
+        "nothing was imported",
+        file=sys.stderr,
+    )
 
 
 def _positive(text: str) -> int:
@@ -188,6 +198,10 @@ async def _history(store: GraphStore, args: argparse.Namespace, settings: Settin
 async def _export(store: GraphStore, args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "graphml":
         count = await export_graphml(store, Path(args.path))
+    elif args.format in ("xlsx", "csv"):
+        from graph.exchange.tabular import export_tabular  # loads openpyxl
+
+        count = await export_tabular(store, Path(args.path), args.format)
     elif args.path == "-":
         count = await export_jsonl(store, sys.stdout)
     else:
@@ -278,6 +292,14 @@ def _check_key_arguments(args: argparse.Namespace) -> None:
         raise ValidationError(err.message, where=f"--{err.field}") from None
 
 
+def _template(args: argparse.Namespace) -> int:
+    from graph.exchange.tabular import write_template  # loads openpyxl
+
+    write_template(Path(args.path), args.format)
+    print(f"wrote the {args.format} import template to {args.path}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from strawberry.printer import print_schema
 
@@ -348,16 +370,32 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7, help="random seed of the synthetic network")
     imp = sub.add_parser(
         "import",
-        help="import APOC JSON Lines or GraphML (all or nothing)",
-        description="Import an APOC-style JSON Lines file, or a GraphML file as `export "
-        "--format graphml` writes it. The whole file is validated first; a file with any "
-        "problem imports nothing, and every problem is listed as FILE:LINE: reason (field).",
+        help="import IATI XML, HXL/3W sheets, CSV/XLSX templates, JSON Lines or GraphML",
+        description="Import a file as one change: IATI 2.03 activity XML, an HXL-tagged 3W "
+        "sheet (CSV or XLSX), the CSV/XLSX templates (`partnernet template`), APOC-style JSON "
+        "Lines, or GraphML as `export --format graphml` writes it. Records that exist are "
+        "updated, so importing the same file twice changes nothing. The whole file is "
+        "validated first; a file with any problem imports nothing, and every problem is "
+        "listed as FILE:LINE: reason (field).",
     )
-    imp.add_argument("path", help="file to import")
+    imp.add_argument("path", help="file to import (a directory: CSV template sheets)")
     imp.add_argument(
         "--format",
         choices=FORMATS,
-        help="jsonl or graphml (default: graphml for a .graphml file, else jsonl)",
+        help="default by extension: .xml iati, .xlsx xlsx, .csv hxl when it has an HXL "
+        "hashtag row and a csv template sheet otherwise, a directory csv, .graphml graphml, "
+        "anything else jsonl (docs/DATA_FORMAT.md)",
+    )
+    imp.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="mapping file (TOML): organisation identifiers, sectors, regions, roles, "
+        "sensitivity and currencies (docs/DATA_FORMAT.md, 'Mapping files')",
+    )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and print what would change per kind; write nothing",
     )
     imp.add_argument(
         "--max-problems",
@@ -379,13 +417,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="export the graph",
         description="Export every node and relationship, sorted by id.",
     )
-    exp.add_argument("path", help="output file, or - for stdout (jsonl only)")
+    exp.add_argument("path", help="output file, or - for stdout (jsonl only); a directory for csv")
     exp.add_argument(
         "--format",
-        choices=["jsonl", "graphml"],
+        choices=["jsonl", "graphml", "xlsx", "csv"],
         default="jsonl",
-        help="jsonl (APOC JSON Lines, default) or graphml (Gephi)",
+        help="jsonl (APOC JSON Lines, default), graphml (Gephi), or the xlsx/csv templates "
+        "(`partnernet import` reads all four back)",
     )
+    tpl = sub.add_parser(
+        "template",
+        help="write the empty CSV/XLSX import templates",
+        description="Write the import templates: an .xlsx workbook with a README sheet and "
+        "one sheet per kind, or a directory of CSV files, one per sheet. Fill them in and "
+        "`partnernet import` them (docs/DATA_FORMAT.md, 'Templates').",
+    )
+    tpl.add_argument("format", choices=["xlsx", "csv"], help="workbook or CSV directory")
+    tpl.add_argument("path", help="the .xlsx file, or the directory for the CSV files")
     key_cmd = sub.add_parser(
         "keys",
         help="create, list and revoke API keys",
@@ -461,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "schema":
             return _schema(args)
+        if args.command == "template":
+            return _template(args)
         if args.command == "keys":
             command = f"keys {args.keys_command}"
             _check_key_arguments(args)

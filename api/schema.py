@@ -16,7 +16,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 
-from api import centrality, coverage, history, keys, lineage, network
+from api import centrality, coverage, history, imports, keys, lineage, network
 from api.context import Context
 from api.core.paging import MAX_PAGE
 from api.errors import CodedErrorsSchema, bad_input, not_found
@@ -86,7 +86,7 @@ class CoreQuery:
         return items
 
 
-AREAS = (network, centrality, coverage, lineage, keys, history)
+AREAS = (network, centrality, coverage, lineage, keys, history, imports)
 
 
 def _compose(name: str, description: str, parts: tuple[type, ...]) -> type:

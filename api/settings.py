@@ -159,6 +159,9 @@ def _limits() -> Limits:
         max_body_bytes=config(
             "PARTNERNET_MAX_BODY_BYTES", cast=int, default=default.max_body_bytes
         ),
+        max_upload_bytes=config(
+            "PARTNERNET_MAX_UPLOAD_BYTES", cast=int, default=default.max_upload_bytes
+        ),
         max_tokens=config("PARTNERNET_MAX_TOKENS", cast=int, default=default.max_tokens),
         max_depth=config("PARTNERNET_MAX_DEPTH", cast=int, default=default.max_depth),
         max_aliases=config("PARTNERNET_MAX_ALIASES", cast=int, default=default.max_aliases),

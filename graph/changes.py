@@ -20,6 +20,7 @@ from graph.model import (
     NodeKind,
     Relationship,
     RelType,
+    parse_kind,
     validate_node,
     validate_relationship,
     with_article,
@@ -40,6 +41,8 @@ class Plan:
     before_rels: Mapping[str, Relationship] = field(default_factory=dict)
     #: The day from which a written node's new version holds, where the write said so.
     valid_from: Mapping[str, str] = field(default_factory=dict)
+    #: Every record id planned without a problem, written or unchanged (an import's report).
+    planned: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.nodes or self.relationships)
@@ -118,6 +121,7 @@ async def plan_changes(
         before_nodes={n.id: stored_nodes[n.id] for n in written_nodes if n.id in stored_nodes},
         before_rels={r.id: stored_rels[r.id] for r in written_rels if r.id in stored_rels},
         valid_from={n.id: valid_from[n.id] for n in written_nodes if n.id in valid_from},
+        planned=frozenset(nodes.keys() | rels.keys()),
     )
 
 
@@ -133,8 +137,8 @@ def _more_property_problems(c: Change, reported: GraphError) -> list[ValidationE
         model = NODE_PROPS[kind]
     elif isinstance(c, RelWrite) and c.type in _REL_TYPES:
         model = REL_RULES[RelType(c.type)].props
-    if model is None or isinstance(c, RelEnd):
-        return []
+    if model is None or isinstance(c, RelEnd) or c.merge:
+        return []  # a merged record's own props are partial: only the whole was checked
     try:
         model.model_validate(dict(c.props))
     except pydantic.ValidationError as err:
@@ -169,17 +173,26 @@ def _kind_or_none(kind: str) -> NodeKind | None:
 def _plan_node(
     c: NodeWrite, where: str, nodes: dict[str, Node], stored_nodes: Mapping[str, Node]
 ) -> None:
-    node = validate_node(c.kind, c.id, c.props, where=where)
+    kind = parse_kind(c.kind, where)
     prev = nodes.get(c.id) or stored_nodes.get(c.id)
     if c.create and prev is not None:
         raise Conflict(f"node {c.id!r} already exists", where=where, field="id")
-    if prev is not None and prev.kind != node.kind:
+    if prev is not None and prev.kind != kind and c.kind_guessed:
+        kind = prev.kind
+    elif prev is not None and prev.kind != kind:
         raise Conflict(
             f"node {c.id!r} is already {with_article(prev.kind)}; "
-            f"it cannot become {with_article(node.kind)}",
+            f"it cannot become {with_article(kind)}",
             where=where,
             field="kind",
         )
+    if prev is None:
+        props = {**c.defaults, **c.props}
+    else:
+        props = {**prev.props, **c.props} if c.merge else c.props
+    node = validate_node(kind, c.id, props, where=where)
+    if c.stamp and node != prev:
+        node = validate_node(kind, c.id, {**props, **c.stamp}, where=where)
     nodes[c.id] = node
 
 
@@ -212,8 +225,12 @@ def _plan_rel(
     start, end = endpoints
     if start is None or end is None:
         return
-    rel = validate_relationship(c.type, c.id, start, end, c.props, where=where)
-    _same_shape(rels.get(c.id) or stored_rels.get(c.id), rel, where)
+    prev = rels.get(c.id) or stored_rels.get(c.id)
+    props = {**prev.props, **c.props} if c.merge and prev is not None else c.props
+    rel = validate_relationship(c.type, c.id, start, end, props, where=where)
+    _same_shape(prev, rel, where)
+    if c.stamp and rel != prev:
+        rel = validate_relationship(c.type, c.id, start, end, {**props, **c.stamp}, where=where)
     rels[c.id] = rel
 
 

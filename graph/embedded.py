@@ -315,7 +315,7 @@ class EmbeddedStore(MemoryReads):
                 raise StoreUnavailable("embedded store is not open", where=str(self.path))
             plan = await plan_changes(changes, self.get_nodes, self.get_relationships)
             if not plan:
-                return ApplyResult(self._revision, 0, 0)
+                return ApplyResult(self._revision, 0, 0, plan)
             check_results_chain(
                 plan.relationships, self._mem.incoming_contributions, self._mem.contributes_to
             )
@@ -353,7 +353,7 @@ class EmbeddedStore(MemoryReads):
             await self._commit_then_publish(commit, publish)
             if progress is not None:
                 progress(len(plan.nodes) + len(plan.relationships))
-            return ApplyResult(revision, len(plan.nodes), len(plan.relationships))
+            return ApplyResult(revision, len(plan.nodes), len(plan.relationships), plan)
 
     def _commit(self, db: sqlite3.Connection, plan: Plan) -> None:
         """Write a plan's rows inside the open transaction (a method: tests hold it)."""

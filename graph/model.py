@@ -261,6 +261,16 @@ class _Props(BaseModel):
     until: dt.date | None = Field(None, description="End of validity (inclusive).")
     source: str | None = Field(None, max_length=2000, description="Source or evidence reference.")
     illustrative: bool = Field(False, description="True for fictional illustrative records.")
+    # Provenance, stamped by an import (graph/exchange) when it creates or changes the record.
+    imported_from: str | None = Field(
+        None, max_length=500, description="The file or publisher the record was imported from."
+    )
+    imported_where: str | None = Field(
+        None, max_length=1000, description="Where in it: FILE:LINE, a sheet's row or an XPath."
+    )
+    imported_at: dt.datetime | None = Field(
+        None, description="When (UTC) the import that last changed the record ran."
+    )
 
     @model_validator(mode="after")
     def _interval(self) -> _Props:
@@ -278,6 +288,12 @@ def _iso3(value: str | None) -> str | None:
 class _NodeProps(_Props):
     name: str = Field(min_length=1, max_length=300)
     description: str | None = Field(None, max_length=5000)
+    external_id: str | None = Field(
+        None,
+        max_length=200,
+        description="The record's identifier elsewhere, e.g. an IATI organisation or activity "
+        "identifier: how a later import of the same source finds it.",
+    )
 
 
 class _ActorProps(_NodeProps):

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequen
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import networkx as nx
 
@@ -31,6 +31,9 @@ from graph.model import (
     Sensitivity,
     WeightScope,
 )
+
+if TYPE_CHECKING:
+    from graph.changes import Plan
 
 
 class Direction(StrEnum):
@@ -103,6 +106,18 @@ class NodeWrite:
     create: bool = False
     #: The day this version of the node holds from (valid time); default: the day written.
     valid_from: str | None = None
+    #: Keep the stored props that ``props`` does not name: a file that knows a few fields of a
+    #: record (an IATI organisation's name and type) must not erase the rest (its sensitivity).
+    merge: bool = False
+    #: Props of a node that does not exist yet, under ``props``: the do-no-harm default of an
+    #: imported non-state actor is to be restricted, but an existing actor keeps its own.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    #: Provenance props (where the record came from, when) written only when the record is new
+    #: or otherwise changes, so importing the same file twice changes nothing.
+    stamp: dict[str, Any] = field(default_factory=dict)
+    #: ``kind`` is a guess (the source did not type the record): a stored node keeps its own
+    #: kind instead of the write being refused as a change of kind.
+    kind_guessed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,10 @@ class RelWrite:
     end: str
     props: dict[str, Any] = field(default_factory=dict)
     where: str | None = None
+    #: As for :class:`NodeWrite`: keep the stored props that ``props`` does not name.
+    merge: bool = False
+    #: As for :class:`NodeWrite`: provenance written only with a change.
+    stamp: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +153,8 @@ class ApplyResult:
     revision: int
     nodes_written: int
     relationships_written: int
+    #: What was planned (and written when it is not empty): an import reports from it.
+    plan: Plan | None = field(default=None, compare=False)
 
     @property
     def changed(self) -> bool:

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from .limits import Limits
 
 
+#: Routes that take data files, bounded by ``Limits.max_upload_bytes`` instead of
+#: ``max_body_bytes`` (api/imports).
+UPLOAD_PATHS = frozenset({"/imports"})
+
+
 class _BodyTooLarge(BaseException):
     """Raised from ``receive`` when the body passes the limit. A ``BaseException``, so that
     handlers' ``except Exception`` (which would answer 500) let it through to the middleware."""
@@ -66,11 +71,12 @@ class RequestBounds:
             await self.app(scope, receive, send)
             return
         limits = self.limits()
+        bound = limits.max_upload_bytes if scope["path"] in UPLOAD_PATHS else limits.max_body_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > limits.max_body_bytes:
-            await _send_too_large(send, limits.max_body_bytes)
+        if declared is not None and declared > bound:
+            await _send_too_large(send, bound)
             return
-        await _Request(self.app, limits, scope, receive, send).run()
+        await _Request(self.app, limits, bound, scope, receive, send).run()
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -98,9 +104,9 @@ class _Request:
     """One request's run: counted body, deadline, disconnect watcher."""
 
     def __init__(
-        self, app: ASGIApp, limits: Limits, scope: Scope, receive: Receive, send: Send
+        self, app: ASGIApp, limits: Limits, bound: int, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        self.app, self.limits, self.scope = app, limits, scope
+        self.app, self.limits, self.bound, self.scope = app, limits, bound, scope
         self._receive, self._send = receive, send
         self.received = 0
         self.body_done = False
@@ -116,7 +122,7 @@ class _Request:
         message = await self._receive()
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
-            if self.received > self.limits.max_body_bytes:
+            if self.received > self.bound:
                 raise _BodyTooLarge
             if not message.get("more_body", False):
                 self.body_done = True
@@ -147,7 +153,7 @@ class _Request:
                 await self.app(self.scope, self.receive, self.send)
         except _BodyTooLarge:
             if not self.started:
-                await _send_too_large(self._send, self.limits.max_body_bytes)
+                await _send_too_large(self._send, self.bound)
         except TimeoutError:
             if not self.started:
                 start, body = _error(

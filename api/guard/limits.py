@@ -18,6 +18,10 @@ from limits import RateLimitItem, parse
 class Limits:
     #: Bytes of request body read before answering 413 (GraphQL documents and variables).
     max_body_bytes: int = 100_000
+    #: Bytes of a data file (and its mapping) sent to ``POST /imports`` by an editor: a route
+    #: of its own, since a 3W sheet or an IATI file is far larger than any query. Larger
+    #: files go through ``partnernet import``, which streams them.
+    max_upload_bytes: int = 20_000_000
     #: Lexical tokens of a document; past it the parser stops, so a flood is never parsed.
     max_tokens: int = 5_000
     #: Nesting of fields in an operation, fragments expanded (introspection has its own rule).
@@ -41,6 +45,7 @@ class Limits:
     def __post_init__(self) -> None:
         for name in (
             "max_body_bytes",
+            "max_upload_bytes",
             "max_tokens",
             "max_depth",
             "max_aliases",

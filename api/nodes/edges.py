@@ -14,6 +14,7 @@ import strawberry
 
 from api.core.paging import Cursors, N, PageInfo, cursor_field
 from api.nodes.enums import ConfidenceEnum, RoleEnum
+from api.nodes.provenance import PROVENANCE_DESCRIPTION, Provenance
 
 #: The cursors of every relationship connection; an edge's position is its key (above).
 RELATIONSHIPS = Cursors("r", 2)
@@ -29,6 +30,7 @@ class LinkEdge(Generic[N]):
         description="Source or evidence; hidden when either end is a restricted actor you "
         "may not see."
     )
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
     position: strawberry.Private[tuple[str, str]]
     cursors: strawberry.Private[Cursors] = RELATIONSHIPS
     cursor: str = cursor_field()
@@ -48,6 +50,7 @@ class PartnershipEdge(Generic[N]):
         description="Source or evidence; hidden when the actor is restricted and you may not "
         "see it."
     )
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
     position: strawberry.Private[tuple[str, str]]
     cursors: strawberry.Private[Cursors] = RELATIONSHIPS
     cursor: str = cursor_field()
@@ -64,6 +67,7 @@ class ParticipationEdge(Generic[N]):
         description="Source or evidence; hidden when the actor is restricted and you may not "
         "see it."
     )
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
     position: strawberry.Private[tuple[str, str]]
     cursors: strawberry.Private[Cursors] = RELATIONSHIPS
     cursor: str = cursor_field()
@@ -79,6 +83,7 @@ class ContributionEdge(Generic[N]):
     since: dt.date | None = strawberry.field(description="Start of validity.")
     until: dt.date | None = strawberry.field(description="End of validity, if ended.")
     source: str | None = strawberry.field(description="Source or evidence.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
     position: strawberry.Private[tuple[str, str]]
     cursors: strawberry.Private[Cursors] = RELATIONSHIPS
     cursor: str = cursor_field()

@@ -10,7 +10,6 @@ the node at their other end the same way; navigation drops edges to hidden nodes
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ import strawberry
 from api.nodes import edges
 from api.nodes.enums import ConfidenceEnum, RoleEnum
 from api.nodes.ids import to_global_id
+from api.nodes.provenance import provenance_of
 from api.nodes.types import (
     AcademicInstitution,
     Activity,
@@ -57,6 +57,7 @@ def _common(seen: model.Node, p: Any) -> dict[str, Any]:
         "until": as_date(p.get("until")),
         "source": p.get("source"),
         "illustrative": p.get("illustrative", False),
+        "external_id": p.get("external_id"),
     }
 
 
@@ -183,71 +184,45 @@ def node_objects(policy: Policy, nodes: Sequence[model.Node]) -> list[Node]:
 # --------------------------------------------------------------------------- edges
 
 
-def _common_edge(
-    policy: Policy, here: model.Node, edge: StoreEdge
-) -> tuple[Node, strawberry.ID, dt.date | None, dt.date | None, str | None]:
+def _common_edge(policy: Policy, here: model.Node, edge: StoreEdge) -> dict[str, Any]:
     p = edge.rel.props
-    return (
-        node_object(policy, edge.node),
-        strawberry.ID(edge.rel.id),
-        as_date(p.get("since")),
-        as_date(p.get("until")),
-        policy.source_of(p, here, edge.node),
-    )
+    return {
+        "node": node_object(policy, edge.node),
+        "relationship_id": strawberry.ID(edge.rel.id),
+        "since": as_date(p.get("since")),
+        "until": as_date(p.get("until")),
+        "source": policy.source_of(p, here, edge.node),
+        "provenance": provenance_of(policy, p),
+        "position": (edge.node.id, edge.rel.id),
+    }
 
 
 def _link(policy: Policy, here: model.Node, e: StoreEdge) -> edges.LinkEdge[Any]:
-    node, rid, since, until, source = _common_edge(policy, here, e)
-    return edges.LinkEdge(
-        node=node,
-        relationship_id=rid,
-        since=since,
-        until=until,
-        source=source,
-        position=(e.node.id, e.rel.id),
-    )
+    return edges.LinkEdge(**_common_edge(policy, here, e))
 
 
 def _partnership(policy: Policy, here: model.Node, e: StoreEdge) -> edges.PartnershipEdge[Any]:
-    node, rid, since, until, source = _common_edge(policy, here, e)
     return edges.PartnershipEdge(
-        node=node,
-        relationship_id=rid,
+        **_common_edge(policy, here, e),
         role=RoleEnum(e.rel.props["role"]),
         amount=e.rel.props.get("amount"),
-        since=since,
-        until=until,
-        source=source,
-        position=(e.node.id, e.rel.id),
     )
 
 
 def _participation(policy: Policy, here: model.Node, e: StoreEdge) -> edges.ParticipationEdge[Any]:
-    node, rid, since, until, source = _common_edge(policy, here, e)
     return edges.ParticipationEdge(
-        node=node,
-        relationship_id=rid,
+        **_common_edge(policy, here, e),
         role=RoleEnum(e.rel.props.get("role", "PARTICIPANT")),
-        since=since,
-        until=until,
-        source=source,
-        position=(e.node.id, e.rel.id),
     )
 
 
 def _contribution(policy: Policy, here: model.Node, e: StoreEdge) -> edges.ContributionEdge[Any]:
-    node, rid, since, until, source = _common_edge(policy, here, e)
     p = e.rel.props
     return edges.ContributionEdge(
-        node=node,
-        relationship_id=rid,
+        **_common_edge(policy, here, e),
         share=p["share"],
         confidence=ConfidenceEnum(p.get("confidence", "MEDIUM")),
         evidence_date=as_date(p.get("evidence_date")),
-        since=since,
-        until=until,
-        source=source,
-        position=(e.node.id, e.rel.id),
     )
 
 

@@ -40,6 +40,7 @@ from api.nodes.enums import (
     SensitivityEnum,
 )
 from api.nodes.navigation import Hop, load_node
+from api.nodes.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from graph import model
 from graph.model import RelType
 from graph.store import Direction
@@ -84,6 +85,14 @@ class Node:
     illustrative: bool = strawberry.field(
         description="True for fictional records (every non-state actor in seed data)."
     )
+    external_id: str | None = strawberry.field(
+        description="The record's identifier in another system (an IATI organisation or "
+        "activity identifier): how a later import of the same source finds it."
+    )
+
+    @strawberry.field(description=PROVENANCE_DESCRIPTION)
+    def provenance(self, info: Info[Context, Any]) -> Provenance | None:
+        return provenance_of(info.context.policy, self.raw.props)
 
     @classmethod
     def resolve_type(

@@ -11,10 +11,11 @@ over-full shares, whose problems name the file lines of the relationships involv
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from graph.changes import plan_changes
+from graph.changes import Plan, plan_changes
 from graph.errors import GraphError, InvalidFile, Problem
 from graph.integrity import (
     CONTRIBUTION_TYPES,
@@ -35,11 +36,14 @@ Progress = Callable[[int], None]
 @dataclass
 class Read:
     """What reading a file gave: the changes of its good records, the ids of the nodes it
-    refused (with their kind if known), and whether the whole file could be read."""
+    refused (with their kind if known), whether the whole file could be read, and notes."""
 
     changes: list[Change] = field(default_factory=list)
     refused: dict[str, NodeKind | None] = field(default_factory=dict)
     complete: bool = True
+    #: What the file holds that the import leaves out without it being a problem (a sector
+    #: the mapping does not name), by message, with how often: reported, never silent.
+    notes: Counter[str] = field(default_factory=Counter)
 
 
 class ProblemLog:
@@ -62,10 +66,13 @@ class ProblemLog:
         return f"{self.source}:{line}"
 
     def line_of(self, where: str | None) -> int | None:
+        """The line of ``FILE:LINE``, or of ``FILE:LINE`` followed by a space and more (an
+        XML reader adds the element's XPath)."""
         prefix = f"{self.source}:"
-        if where and where.startswith(prefix) and where[len(prefix) :].isdigit():
-            return int(where[len(prefix) :])
-        return None
+        if not where or not where.startswith(prefix):
+            return None
+        line = where[len(prefix) :].split(" ", 1)[0]
+        return int(line) if line.isdigit() else None
 
     def add(self, err: GraphError, line: int | None = None) -> None:
         line = line if line is not None else self.line_of(err.where)
@@ -85,8 +92,9 @@ class ProblemLog:
         return InvalidFile(listed, left_off=self.count - len(listed))
 
 
-async def collect_problems(store: GraphStore, read: Read, log: ProblemLog) -> None:
-    """Validate the file's changes again, logging every problem instead of the first."""
+async def collect_problems(store: GraphStore, read: Read, log: ProblemLog) -> Plan:
+    """Validate the file's changes again, logging every problem instead of the first; the
+    plan of the records without a problem is what a dry run reports."""
     plan = await plan_changes(
         read.changes,
         store.get_nodes,
@@ -96,7 +104,7 @@ async def collect_problems(store: GraphStore, read: Read, log: ProblemLog) -> No
     )
     contrib = [r for r in plan.relationships if r.type in CONTRIBUTION_TYPES]
     if not contrib:
-        return
+        return plan
     into = await store.neighbours(
         sorted({r.end for r in contrib}), types=CONTRIBUTION_TYPES, direction=Direction.IN
     )
@@ -115,6 +123,7 @@ async def collect_problems(store: GraphStore, read: Read, log: ProblemLog) -> No
         lambda outcome: successors.get(outcome, ()),
     ):
         log.add_problem(lines.problem(problem))
+    return plan
 
 
 class _ChainLines:

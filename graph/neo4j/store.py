@@ -314,7 +314,7 @@ class Neo4jStore:
             lambda tx: writes.plan(tx, changes, self._batch), timeout=timeout
         )
         if not planned.plan:
-            return ApplyResult(planned.state[1], 0, 0)
+            return ApplyResult(planned.state[1], 0, 0, planned.plan)
         written = await self._db.write(
             lambda tx: writes.write(tx, changes, planned, self._batch, progress, author),
             timeout=timeout,

@@ -111,7 +111,7 @@ async def write(
         existing = Lookups(tx, batch)
         current = await existing.plan(changes)
         if not current:
-            return Written(ApplyResult(state[1], 0, 0), None, state[0])
+            return Written(ApplyResult(state[1], 0, 0, current), None, state[0])
     await _check_results_chain(tx, current.relationships, batch)
     await _write_plan(tx, current, existing, batch, progress)
     at = at_head.next_at()
@@ -125,7 +125,9 @@ async def write(
     )
     _, revision = await history.commit(tx, at_head, at, author, records, batch)
     return Written(
-        ApplyResult(revision, len(current.nodes), len(current.relationships)), current, state[0]
+        ApplyResult(revision, len(current.nodes), len(current.relationships), current),
+        current,
+        state[0],
     )
 
 
