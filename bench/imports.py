@@ -21,7 +21,9 @@ that costs.
 
 Run: ``.venv/bin/python bench/imports.py [--activities 10000] [--repeat 3] [--stores
 embedded,neo4j]``. Neo4j: ``NEO4J_URI`` (wiped: only a test database), else a private server
-(bench/neo4j_ingest.py's).
+(bench/neo4j_ingest.py's) with a 4 GB heap: an import is one transaction, and one of 10,000
+activities (~110,000 records and their change set) needs more than Neo4j's default share of a
+1 GB heap (``dbms.memory.transaction.total.max``).
 """
 
 from __future__ import annotations
@@ -169,6 +171,9 @@ def main() -> None:
     if "neo4j" in stores:
         from bench.neo4j_ingest import neo4j_server
 
+        # One import is one transaction: 10,000 activities are ~110,000 records with their
+        # change set, more than the test server's default 1 GB heap lets a transaction hold.
+        os.environ.setdefault("NEO4J_TEST_HEAP_OPTS", "-Xmx4g -Xms1g")
         with neo4j_server():
             _bench("neo4j", args.activities, args.repeat)
 

@@ -186,13 +186,13 @@ def _plan_node(
             where=where,
             field="kind",
         )
-    if prev is None:
-        props = {**c.defaults, **c.props}
+    if prev is None:  # new: stamped at once
+        node = validate_node(kind, c.id, {**c.defaults, **c.props, **c.stamp}, where=where)
     else:
         props = {**prev.props, **c.props} if c.merge else c.props
-    node = validate_node(kind, c.id, props, where=where)
-    if c.stamp and node != prev:
-        node = validate_node(kind, c.id, {**props, **c.stamp}, where=where)
+        node = validate_node(kind, c.id, props, where=where)
+        if c.stamp and node != prev:
+            node = validate_node(kind, c.id, {**props, **c.stamp}, where=where)
     nodes[c.id] = node
 
 
@@ -226,11 +226,15 @@ def _plan_rel(
     if start is None or end is None:
         return
     prev = rels.get(c.id) or stored_rels.get(c.id)
-    props = {**prev.props, **c.props} if c.merge and prev is not None else c.props
-    rel = validate_relationship(c.type, c.id, start, end, props, where=where)
-    _same_shape(prev, rel, where)
-    if c.stamp and rel != prev:
-        rel = validate_relationship(c.type, c.id, start, end, {**props, **c.stamp}, where=where)
+    if prev is None:  # new: stamped at once
+        rel = validate_relationship(c.type, c.id, start, end, {**c.props, **c.stamp}, where=where)
+    else:
+        props = {**prev.props, **c.props} if c.merge else c.props
+        rel = validate_relationship(c.type, c.id, start, end, props, where=where)
+        _same_shape(prev, rel, where)
+        if c.stamp and rel != prev:
+            stamped = {**props, **c.stamp}
+            rel = validate_relationship(c.type, c.id, start, end, stamped, where=where)
     rels[c.id] = rel
 
 

@@ -96,13 +96,16 @@ def results_chain_problems(
                 tuple(dict.fromkeys([r.id, *ids])),
                 hops,
             )
-    for target in sorted({r.end for r in contrib}):
+    into: dict[str, list[Relationship]] = {}  # grouped once: a batch may hold 10^5 outcomes
+    for r in contrib:
+        into.setdefault(r.end, []).append(r)
+    for target in sorted(into):
         links = {x.id: x for x in incoming(target)}
-        links.update({r.id: r for r in contrib if r.end == target})
+        links.update({r.id: r for r in into[target]})
         counted = [x for x in links.values() if counts_toward_share(x)]
         total = sum(float(x.props["share"]) for x in counted)
         if total > 1 + SHARE_EPSILON:
-            culprit = next(r for r in contrib if r.end == target)
+            culprit = into[target][0]
             yield ChainProblem(
                 IntegrityError(
                     f"contribution shares into outcome {target!r} would sum to {total:.4g} (> 1)",
