@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 
 .PHONY: install serve test lint neo4j-up neo4j-down schema bench bench-neo4j clean chromium lock
 
-install: $(VENV)/.installed node_modules/.installed chromium
+install: $(VENV)/.installed node_modules/.installed api/static/dashboard/index.html chromium
 
 # What the server needs, exactly as locked (hash-checked); then the project itself, no deps,
 # editable (hatchling: a .pth of the checkout).
@@ -30,16 +30,21 @@ lock:
 	.lockenv/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links $(UPGRADE) --extra dev -o requirements-dev.lock pyproject.toml
 	rm -rf .lockenv
 
-# npm ci also copies GraphiQL's browser bundles into api/static/graphiql/vendor (postinstall).
+# npm ci also copies GraphiQL's browser bundles into api/static/graphiql/vendor and builds the
+# dashboard into api/static/dashboard (postinstall); the dashboard is rebuilt when its sources
+# change.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+api/static/dashboard/index.html: node_modules/.installed $(wildcard dashboard/*.* dashboard/src/*.* dashboard/src/*/*.*)
+	npm run --silent build:dashboard
 
 # Debian's chromium for the browser test; installed when missing and we may use apt.
 chromium:
 	@bash tools/ensure-chromium.sh
 
-serve: $(VENV)/.runtime node_modules/.installed
+serve: $(VENV)/.runtime node_modules/.installed api/static/dashboard/index.html
 	$(BIN)/partnernet serve
 
 test: install
@@ -50,6 +55,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	npm run --silent check:dashboard
 
 schema: $(VENV)/.runtime
 	$(BIN)/partnernet schema schema.graphql

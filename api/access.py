@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cachetools import TTLCache
+from starlette.datastructures import QueryParams
 
 from api.errors import ErrorCode
+from api.http.negotiation import renders_graphiql
 from graph import keys
 from graph.errors import GraphError
 from graph.keys import Role
@@ -39,9 +41,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("partnernet")
 
 KEY_CACHE_SECONDS = 10
-#: Paths served without credentials: probes, and GraphiQL's page and assets (a browser cannot
-#: send a header when it loads a page; the queries GraphiQL then sends carry the key).
-OPEN_PATHS = ("/healthz", "/readyz", "/graphiql/")
+#: Paths served without credentials: probes, GraphiQL's assets and the dashboard's (a browser
+#: cannot send a header when it loads a page; the queries GraphiQL and the dashboard then send
+#: carry the key). ``OPEN_PAGES`` match exactly: ``/`` is the dashboard's page.
+OPEN_PATHS = ("/healthz", "/readyz", "/graphiql/", "/dashboard/")
+OPEN_PAGES = ("/",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +142,12 @@ class Authentication:
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(OPEN_PATHS) or _graphiql_page(scope):
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith(OPEN_PATHS)
+            or scope["path"] in OPEN_PAGES
+            or _graphiql_page(scope)
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", ()))
@@ -168,11 +177,15 @@ class Authentication:
 
 
 def _graphiql_page(scope: Scope) -> bool:
-    """A browser loading GraphiQL: GET without a query, asking for HTML."""
-    if scope["method"] != "GET" or b"query=" in scope.get("query_string", b""):
+    """A browser loading GraphiQL (the GraphQL view answers it with the page, never executing
+    anything): decided by the view's own rule, ``renders_graphiql``."""
+    if scope["method"] != "GET":
         return False
-    accept = dict(scope.get("headers", ())).get(b"accept", b"")
-    return b"text/html" in accept
+    accept = dict(scope.get("headers", ())).get(b"accept")
+    query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+    return renders_graphiql(
+        "GET", query.get("query") is not None, None if accept is None else accept.decode("latin-1")
+    )
 
 
 async def _answer(

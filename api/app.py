@@ -24,6 +24,7 @@ from starlette.routing import Route
 from api.access import Authentication, Authenticator, Caller
 from api.context import Context
 from api.coverage.responses import coverage_responses
+from api.dashboard import dashboard_routes
 from api.guard import Guard, RequestBounds
 from api.http import graphql_routes
 from api.jobs import JobManager
@@ -134,6 +135,7 @@ def create_app(
             *graphql_routes(schema, context_getter=get_context, response_cache=coverage_responses),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *dashboard_routes(),
             *(route for area in AREAS for route in area.ROUTES),
         ],
         lifespan=lifespan,

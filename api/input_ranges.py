@@ -108,6 +108,8 @@ NUMBERS: Final[dict[str, Number]] = {
     "fromRevision": Number(0, INT32_MAX),
     "movers": Number(0, 96),
     "toRevision": Number(0, INT32_MAX),
+    "maxNodes": Number(1, 5_000),  # networkGraph: a drawing's nodes
+    "maxLinks": Number(1, 20_000),  # and its links
     # mutation inputs: outer bounds, the model's rules follow as userErrors
     "amount": Number(high=1e12),
     "weight": Number(high=1_000_000),

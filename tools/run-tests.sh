@@ -10,6 +10,7 @@ BIN=.venv/bin
 "$BIN/ruff" format --check .
 "$BIN/mypy"
 "$BIN/lint-imports"
+npm run --silent check:dashboard  # the dashboard's TypeScript (tsc --noEmit)
 
 if [ -z "${NEO4J_URI:-}" ]; then
   if command -v java >/dev/null && command -v mvn >/dev/null; then

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from api.centrality.graph_view import NetworkGraphQuery
 from api.centrality.job_fields import JobMutation, JobQuery
 from api.centrality.queries import CentralityQuery
 
-QUERIES: list[type] = [CentralityQuery, JobQuery]
+QUERIES: list[type] = [CentralityQuery, NetworkGraphQuery, JobQuery]
 MUTATIONS: list[type] = [JobMutation]
 ROUTES: list[BaseRoute] = []

@@ -47,6 +47,7 @@ from graphql.execution.values import VariableValues, get_argument_values
 
 from analytics.lineage import MAX_DEPTH as LINEAGE_MAX_DEPTH
 from api.core.paging import MAX_PAGE
+from api.input_ranges import NUMBERS
 
 #: Items assumed for a list field that says nothing about its length.
 DEFAULT_LIST_ITEMS = 100
@@ -87,6 +88,14 @@ LIST_LENGTHS: Mapping[str, int] = {
     "Bridge.ends": 2,
     "CoverageHeader.values": 3,
 }
+#: Lists as long as the ``maxNodes`` argument of the field holding them asks (a network
+#: drawing's nodes: api/centrality/graph_view.py), at most ``MAX_DRAWN``.
+DRAWN_LISTS = frozenset({"NetworkGraph.nodes"})
+MAX_DRAWN = int(NUMBERS["maxNodes"].high or 0)
+#: Links of a network drawing per point (they hold keys, not nodes: cheap, but not free), and
+#: the most counted (more is refused by the argument's range, which must be the error named).
+DRAWN_LINKS_PER_POINT = 10
+MAX_DRAWN_LINKS = int(NUMBERS["maxLinks"].high or 0)
 #: The lists of a series: its points, as many as its ``dates`` ask (:func:`_points`), and its
 #: movers, as many as its ``movers`` argument asks.
 SERIES_LISTS = frozenset(
@@ -123,6 +132,10 @@ def _points(args: dict[str, Any]) -> int:
     return max(1, min(months // step + 1, SERIES_POINTS))
 
 
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) else default
+
+
 def _enum_name(value: Any) -> str:
     """An enum argument's GraphQL name (coerced arguments are Python enum members)."""
     return str(getattr(value, "name", value))
@@ -147,6 +160,14 @@ ANALYSIS_COSTS: Mapping[str, int | Callable[[dict[str, Any]], int]] = {
     "Query.contributions": 100,
     "Query.programmeImpact": 100,
     "Query.lineageIssues": 50,
+    # a drawing: its score's measure, its articulation points and bridges, its communities
+    # if asked, and its links (its nodes are priced as a list of ``maxNodes`` nodes)
+    "Query.networkGraph": lambda args: (
+        _CENTRALITY_COSTS.get(_enum_name(args.get("measure")), 1_000)
+        + 200
+        + (300 if args.get("communities") else 0)
+        + max(0, min(_int(args.get("maxLinks"), 10_000), MAX_DRAWN_LINKS)) // DRAWN_LINKS_PER_POINT
+    ),
     # analysis jobs: reading one is a lookup; starting one is priced like the heaviest
     # analysis (the work itself is bounded by the job limits, docs/API.md "Analysis jobs")
     "Query.centralitySeries": lambda args: (
@@ -179,9 +200,10 @@ class _Pricer:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
-        self._memo: dict[tuple[str, int, int, int], int] = {}
+        self._memo: dict[tuple[str, int, int, int, int], int] = {}
         self._open: set[str] = set()
         self._series = (SERIES_POINTS, MAX_TOP)  # points and movers of the series being priced
+        self._drawn = MAX_DRAWN  # nodes of the drawing being priced
         node = schema.type_map.get("Node")
         self._node = node if isinstance(node, GraphQLInterfaceType) else None
 
@@ -210,7 +232,7 @@ class _Pricer:
         definition = self.fragments.get(name)
         if definition is None or name in self._open:  # unknown or cyclic: validation says so
             return 0
-        key = (name, hint, *self._series)
+        key = (name, hint, *self._series, self._drawn)
         if key not in self._memo:
             self._open.add(name)
             scope = self.schema.type_map.get(definition.type_condition.name.value)
@@ -232,14 +254,18 @@ class _Pricer:
         named, is_list = _unwrap(definition.type)
         args = self._arguments(definition, node)
         coordinate = f"{parent.name}.{name}"
-        outer = self._series
+        outer, outer_drawn = self._series, self._drawn
         if "dates" in args:
             movers = args.get("movers")
             self._series = (_points(args), movers if isinstance(movers, int) else MAX_TOP)
+        if "maxNodes" in args:
+            self._drawn = max(0, min(_int(args["maxNodes"], MAX_DRAWN), MAX_DRAWN))
         if coordinate in SERIES_LISTS:
             length = self._series[0]
         elif coordinate in MOVER_LISTS:
             length = self._series[1]
+        elif coordinate in DRAWN_LISTS:
+            length = self._drawn
         else:
             length = LIST_LENGTHS.get(coordinate, hint)
         items = self._items(parent, named, is_list, args, length)
@@ -251,7 +277,7 @@ class _Pricer:
         if parent is self.schema.mutation_type:
             once += MUTATION_COST
         each = self.selection_set(node.selection_set, named, hint)
-        self._series = outer
+        self._series, self._drawn = outer, outer_drawn
         if named.name.endswith("Connection"):
             once += 1  # one connection; ``first`` multiplies its edges, not itself
         else:

@@ -105,3 +105,33 @@ def accepts_html(accept: str | None) -> bool:
     if not accept:
         return False
     return any(media_range == "text/html" and q > 0 for media_range, q in _parse_accept(accept))
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether the client wants ``text/html`` more than any JSON answer: a browser navigating
+    (``text/html,...,*/*;q=0.8``), not a script that also lists HTML.
+
+    Decides whether ``GET /graphql?query=...`` opens GraphiQL with that query (a link from the
+    dashboard) or executes it: only a strictly higher quality for an explicit ``text/html``
+    than for either GraphQL media type opens the page.
+    """
+    if not accept:
+        return False
+    ranges = _parse_accept(accept)
+    html = max((q for media_range, q in ranges if media_range == "text/html"), default=0.0)
+    if html <= 0:
+        return False
+    return all(_match(media_type, ranges)[0] < html for media_type in SUPPORTED_MEDIA_TYPES)
+
+
+def renders_graphiql(method: str, has_query: bool, accept: str | None) -> bool:
+    """Whether a request to the GraphQL endpoint is a browser loading GraphiQL (never executed).
+
+    A ``GET`` that explicitly accepts HTML and has no ``query``; or a ``GET`` with a ``query``
+    from a client that prefers HTML to JSON (GraphiQL then opens with that query). The
+    authentication middleware and the view decide with this one function, so a request let
+    through without credentials as a page load is always answered with the page.
+    """
+    if method != "GET":
+        return False
+    return prefers_html(accept) if has_query else accepts_html(accept)

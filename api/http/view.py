@@ -44,8 +44,8 @@ from strawberry.types.execution import PreExecutionError
 from .negotiation import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
-    accepts_html,
     negotiate_media_type,
+    renders_graphiql,
 )
 
 if TYPE_CHECKING:
@@ -208,15 +208,17 @@ class GraphQLView(GraphQL):
     # -- GraphiQL ------------------------------------------------------------
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        """Only a GET without ``query`` that explicitly accepts HTML (a browser).
+        """A browser GET: without ``query``, one that explicitly accepts HTML; with ``query``
+        (a link such as the dashboard's "Open in GraphiQL"), one that prefers HTML to JSON.
+        GraphiQL then opens with the query and ``variables`` of the URL, never running them.
 
         Strawberry also renders its IDE for ``Accept: */*``, which would hand an
         HTML page to curl or a script that forgot the query.
         """
-        return (
-            request.method == "GET"
-            and request.query_params.get("query") is None
-            and accepts_html(request.headers.get("accept"))
+        return renders_graphiql(
+            request.method,
+            request.query_params.get("query") is not None,
+            request.headers.get("accept"),
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
