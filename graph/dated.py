@@ -158,5 +158,5 @@ def step(snap: Snapshot, day: str, index: DateIndex) -> Snapshot:
             touched.add(r.start)
     for node_id in touched:
         if node_id in draft.node:
-            draft.node[node_id] = _attrs(index, draft, node_id, day)
+            draft.set_attrs(node_id, _attrs(index, draft, node_id, day))
     return draft.finish(snap.revision, day)

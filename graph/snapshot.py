@@ -14,7 +14,10 @@ cached one by copying the three top-level dicts of its networkx graph (node attr
 successors, predecessors: shallow, a few milliseconds) and, below them, only the entries the
 write touched; everything else is shared with the previous snapshot, which is never changed.
 Only a node whose own dates move it into or out of the snapshot's date is left to a full
-build: its other relationships are not in the delta.
+build: its other relationships are not in the delta. A derived snapshot keeps a record of
+what it changed (:func:`changes`: the nodes and pairs), so that the analysed network can
+follow it without looking for them (analytics/advance.py); a neighbour it adds to a node is
+merged into the node's order by bisection rather than by sorting every neighbour again.
 
 This reaches into networkx's storage (``_node``, ``_succ``, ``_pred``, ``_adj``): networkx
 offers no public way to share structure between graphs, and filling that storage directly
@@ -28,11 +31,14 @@ networkx change that breaks this fails there.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
+import threading
+import weakref
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 from cachetools import LRUCache
@@ -51,6 +57,7 @@ if TYPE_CHECKING:
 DatedRecords = tuple[Mapping[str, Node], Mapping[str, Relationship], Versions | None]
 
 _ACTOR_KINDS = frozenset(k.value for k in ACTOR_KINDS)
+T = TypeVar("T")
 
 
 @dataclass
@@ -152,17 +159,53 @@ def _frozen(
     return Snapshot(revision=revision, as_of=as_of, graph=nx.freeze(g))
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a derived snapshot's graph changed from the one it was derived from, so that
+    what follows it (the analysed network: analytics/advance.py) need not look for it.
+
+    ``nodes``: those of the new graph whose attributes, successors or predecessors are not
+    the very dicts they were; ``pairs``: every (start, end) whose relationships were put or
+    taken out (an end may be gone). A node gone takes its relationships with it unlisted."""
+
+    base: weakref.ref[nx.MultiDiGraph]
+    nodes: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+
+_CHANGES: weakref.WeakKeyDictionary[nx.MultiDiGraph, Changes] = weakref.WeakKeyDictionary()
+_CHANGES_LOCK = threading.Lock()  # drafts finish in worker threads
+
+
+def changes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> Changes | None:
+    """What ``new`` changed from ``old``, if it was derived from that very graph (stepped to
+    another date or advanced after a write); ``None`` if it was not, or built in full.
+
+    >>> g = build_snapshot(1, [], []).graph
+    >>> changes(g, g) is None
+    True
+    """
+    with _CHANGES_LOCK:
+        found = _CHANGES.get(new)
+    return found if found is not None and found.base() is old else None
+
+
 class Draft:
     """The next snapshot's storage while a delta is applied: copies of the previous one's
-    top-level dicts, and below them a copy of each entry on its first change."""
+    top-level dicts, and below them a copy of each entry on its first change. What it
+    changed is recorded for :func:`changes`; attributes are set by :meth:`set_attrs`."""
 
     def __init__(self, old: nx.MultiDiGraph) -> None:
+        self._base = old
         self.node: dict[str, dict[str, Any]] = dict(old._node)
         self.succ: dict[str, dict[str, dict[str, Any]]] = dict(old._succ)
         self.pred: dict[str, dict[str, dict[str, Any]]] = dict(old._pred)
         self._own_succ: set[str] = set()
         self._own_pred: set[str] = set()
         self._unordered: set[tuple[str, str]] = set()
+        self._appended: dict[tuple[str, str], list[str]] = {}
+        self._attrs_set: set[str] = set()
+        self._pairs: set[tuple[str, str]] = set()
         self.reorder_nodes = False
 
     def succ_of(self, u: str) -> dict[str, dict[str, Any]]:
@@ -176,6 +219,11 @@ class Draft:
             self.pred[v] = dict(self.pred[v])
             self._own_pred.add(v)
         return self.pred[v]
+
+    def set_attrs(self, node_id: str, attrs: dict[str, Any]) -> None:
+        """Replace a node's attributes (a new dict: the old one may be shared)."""
+        self.node[node_id] = attrs
+        self._attrs_set.add(node_id)
 
     def add_node(self, node_id: str, attrs: dict[str, Any]) -> None:
         if self.node and node_id < next(reversed(self.node)):
@@ -203,13 +251,18 @@ class Draft:
         self._own_succ.discard(node_id)
         self._own_pred.discard(node_id)
         self._unordered = {(side, n) for side, n in self._unordered if n != node_id}
+        self._appended.pop(("s", node_id), None)
+        self._appended.pop(("p", node_id), None)
         return placed - {node_id}
 
     def set_edge(self, u: str, v: str, key: str, data: dict[str, Any] | None) -> None:
         """Put (or, with ``data=None``, take out) relationship ``key`` from ``u`` to ``v``.
         Each pair's relationships stay in id order; a node whose neighbours may have left
         the order of their first relationship is put back in order once, in :meth:`finish`
-        (a write of ten thousand partnerships of one programme sorts its partners once)."""
+        (a write of ten thousand partnerships of one programme sorts its partners once):
+        new neighbours, which come last, are merged into the others by bisection; a
+        neighbour whose first relationship changed has the node's neighbours sorted again."""
+        self._pairs.add((u, v))
         keyed = dict(self.succ[u].get(v, {}))
         if data is None:
             del keyed[key]
@@ -218,28 +271,70 @@ class Draft:
             keyed[key] = data
             if out_of_order:
                 keyed = dict(sorted(keyed.items()))
+        first = next(iter(keyed)) if keyed else None
         for side, outer, inner, of in (("s", u, v, self.succ_of), ("p", v, u, self.pred_of)):
             around = of(outer)
             before = around.get(inner)
-            if not keyed:
+            if first is None:
                 del around[inner]  # the others keep their order
                 continue
-            around[inner] = keyed
-            if before is None or next(iter(before)) != next(iter(keyed)):
+            if before is None:  # a new neighbour comes last: in order if its first is
+                row = (side, outer)
+                appended = self._appended.get(row)
+                if appended is not None:  # after one out of order, every one is merged
+                    appended.append(inner)
+                elif around and first < next(iter(next(reversed(around.values())))):
+                    self._appended[row] = [inner]
+            elif next(iter(before)) != first:
                 self._unordered.add((side, outer))
+            around[inner] = keyed
 
     def finish(self, revision: int, as_of: str | None) -> Snapshot:
         for side, outer in self._unordered:
             around = (self.succ if side == "s" else self.pred)[outer]
-            ordered = sorted(around.items(), key=lambda item: next(iter(item[1])))
+            ordered = sorted(around.items(), key=_first)
             around.clear()
             around.update(ordered)
+        for (side, outer), appended in self._appended.items():
+            if (side, outer) not in self._unordered:
+                _merge_appended((self.succ if side == "s" else self.pred)[outer], appended)
         if self.reorder_nodes:
             order = sorted(self.node)
-            self.node = {k: self.node[k] for k in order}
-            self.succ = {k: self.succ[k] for k in order}
-            self.pred = {k: self.pred[k] for k in order}
-        return _frozen(revision, as_of, self.node, self.succ, self.pred)
+            self.node = dict(zip(order, map(self.node.__getitem__, order), strict=True))
+            self.succ = dict(zip(order, map(self.succ.__getitem__, order), strict=True))
+            self.pred = dict(zip(order, map(self.pred.__getitem__, order), strict=True))
+        snap = _frozen(revision, as_of, self.node, self.succ, self.pred)
+        touched = (self._own_succ | self._own_pred | self._attrs_set) & self.node.keys()
+        found = Changes(weakref.ref(self._base), frozenset(touched), frozenset(self._pairs))
+        with _CHANGES_LOCK:
+            _CHANGES[snap.graph] = found
+        return snap
+
+
+def _first(item: tuple[str, dict[str, Any]]) -> str:
+    """A pair's first relationship id: what a node's neighbours are ordered by."""
+    return next(iter(item[1]))
+
+
+def _merge_appended(around: dict[str, dict[str, Any]], appended: list[str]) -> None:
+    """Put the neighbours ``appended`` to ``around`` (in order before them) in their places:
+    those still there are its last entries, each merged in by bisection (reading a few of
+    the others' relationships, not all: at scale, reading each is a cache miss)."""
+    tail = len(dict.fromkeys(w for w in appended if w in around))
+    if not tail:
+        return
+    items = list(around.items())
+    head, new = items[:-tail], sorted(items[-tail:], key=_first)
+    merged: list[tuple[str, dict[str, Any]]] = []
+    lo = 0
+    for item in new:
+        at = bisect.bisect_left(head, _first(item), lo=lo, key=_first)
+        merged += head[lo:at]
+        merged.append(item)
+        lo = at
+    merged += head[lo:]
+    around.clear()
+    around.update(merged)
 
 
 def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
@@ -259,7 +354,7 @@ def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
         elif valid != present:
             return None
         elif valid:
-            draft.node[n.id] = {"kind": n.kind.value, **n.props}  # place: see _place_actors
+            draft.set_attrs(n.id, {"kind": n.kind.value, **n.props})  # place: _place_actors
         touched.add(n.id)
     for r in delta.relationships:
         was = r.id in draft.succ.get(r.start, {}).get(r.end, {})
@@ -284,7 +379,7 @@ def _place_actors(draft: Draft, nodes: set[str], written: Collection[str]) -> bo
         attrs = draft.node[node_id]
         if attrs["kind"] == NodeKind.MEMBER_STATE:
             if attrs.get("country") != node_id:
-                draft.node[node_id] = {**attrs, "country": node_id}
+                draft.set_attrs(node_id, {**attrs, "country": node_id})
             continue
         if attrs["kind"] not in _ACTOR_KINDS:
             continue
@@ -296,7 +391,7 @@ def _place_actors(draft: Draft, nodes: set[str], written: Collection[str]) -> bo
         if places:
             geo = _place(states[min(places)])
             if any(k not in attrs or attrs[k] != geo[k] for k in _GEO):
-                draft.node[node_id] = {**attrs, **geo}
+                draft.set_attrs(node_id, {**attrs, **geo})
         elif node_id not in written and any(k in attrs for k in _GEO):
             return False  # (a written node's attributes are its props already: advance)
     return True
@@ -316,6 +411,13 @@ def _merged(deltas: list[Delta]) -> Delta:
     rels = {r.id: r for d in deltas for r in d.relationships}
     created = frozenset().union(*(d.created_nodes for d in deltas))
     return Delta(deltas[-1].revision, tuple(nodes.values()), tuple(rels.values()), created)
+
+
+def _paused(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` with the collector paused (graph/bulk.py): a step or an index makes tens
+    of thousands of long-lived dicts, none of them garbage."""
+    with paused_gc():
+        return fn(*args)
 
 
 class SnapshotCache:
@@ -360,9 +462,9 @@ class SnapshotCache:
             index = self._dates.get(revision)
             if index is None:
                 nodes, rels, versions = records()
-                index = await asyncio.to_thread(DateIndex, revision, nodes, rels, versions)
+                index = await asyncio.to_thread(_paused, DateIndex, revision, nodes, rels, versions)
                 self._dates[revision] = index
-            snap = await asyncio.to_thread(step, base, as_of, index)
+            snap = await asyncio.to_thread(_paused, step, base, as_of, index)
             STATS.stepped += 1
             return snap
 

