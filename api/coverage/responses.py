@@ -83,7 +83,8 @@ async def coverage_responses(
     execute: Callable[[], Awaitable[ExecutionResult]],
 ) -> ExecutionResult:
     """The view's response cache (``api.http.ResponseCache``): a repeated coverage query is
-    answered with the result of its first execution; anything else is executed as usual."""
+    answered with the result of its first execution, and charged what that cost (the caller's
+    rate counts it like any request); anything else is executed as usual."""
     options = context.guard.parse_options if context.guard is not None else None
     if not is_cacheable(request.query, request.operation_name, options):
         return await execute()
@@ -97,12 +98,15 @@ async def coverage_responses(
         json.dumps(request.variables or {}, sort_keys=True, default=str),
     )
     responses = service_for(context.store).responses
+    guard = context.guard
     hit = responses.get(key)
     if hit is not None:
-        return hit
+        result, cost = hit
+        refused = await guard.replay(cost) if guard is not None and cost is not None else None
+        return ExecutionResult(data=None, errors=refused) if refused else result
     result = await execute()
     if not result.errors:
-        responses[key] = result
+        responses[key] = (result, guard.cost if guard is not None else None)
     return result
 
 

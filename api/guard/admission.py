@@ -180,6 +180,13 @@ class Admission:
         the rate error once the budget is spent (it replaces the refusal), else ``None``."""
         return await self._spend(REFUSAL_COST)
 
+    async def replay(self, cost: int) -> list[GraphQLError] | None:
+        """Charge and report a repeat answered from a response cache at what its first
+        execution was priced: a cache makes an answer cheaper to serve, not free to ask for,
+        so it is no way around the rate."""
+        self.cost = cost
+        return await self._spend(cost)
+
     async def gate(self) -> list[GraphQLError] | None:
         """The rate error when the caller's budget is already spent, checked before parsing:
         a caller sending a stream of distinct documents past its budget costs a counter

@@ -102,6 +102,10 @@ class RequestGuard(Protocol):
         """Errors refusing the request before it is even parsed (the caller's budget is already
         spent), or ``None``."""
 
+    async def replay(self, cost: int) -> list[GraphQLError] | None:
+        """Charge a repeat answered from a response cache at its first execution's ``cost``;
+        errors to answer instead (the caller's budget is spent), or ``None``."""
+
 
 class _WeightedLru:
     """A thread-safe LRU map bounded by the total weight of its entries (cachetools'

@@ -375,3 +375,32 @@ def test_odd_variables_in_a_get_are_400_not_500(url: str) -> None:
             timeout=30,
         )
         assert response.status_code == 400, (variables[:10], response.text)
+
+
+def test_a_cached_answer_is_charged_like_its_first_execution(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Coverage answers are kept per revision and served again without executing; the
+    repeat still costs the caller what the first one did, so flooding a cached query runs
+    into the rate like any other."""
+    settings = _settings("embedded", tmp_path_factory.mktemp("cached") / "api.db")
+    _seed(settings)
+    limits = dataclasses.replace(PRODUCTION, rate="400/minute")
+    settings = dataclasses.replace(
+        settings, limits=limits, staff_limits=limits, lineage_warm_seconds=0
+    )
+    query = "{ coverageMatrix(groupBy: [REGION, THEME]) { rows { key } } }"
+    with serve(create_app(settings)) as base:
+        answers = [post(base, query) for _ in range(12)]
+        first_cost = answers[0].json()["extensions"]["cost"]["requested"]
+        assert first_cost > 0
+        for answer in answers[1:]:
+            if answer.status_code == 200:  # served from the cache, and charged the same
+                assert answer.json()["extensions"]["cost"]["requested"] == first_cost
+                assert answer.json()["data"] == answers[0].json()["data"]
+        remaining = [int(a.headers["RateLimit-Remaining"]) for a in answers if a.status_code == 200]
+        assert remaining == sorted(remaining, reverse=True) and len(set(remaining)) == len(
+            remaining
+        )
+        assert answers[-1].status_code == 429
+        refused(answers[-1], "RATE_LIMITED")

@@ -80,8 +80,9 @@ async def test_a_repeat_is_served_without_executing(
     monkeypatch.setattr(api.schema.schema, "execute", no_execution)
     again = await post(MATRIX, staff=True)
     assert again["data"] == first["data"]
-    # Priced when executed; a cached answer was never priced, and costs nothing.
-    assert first["extensions"]["cost"]["requested"] > 0 and "extensions" not in again
+    # Priced when executed; a cached answer is charged and reports that same price.
+    cost = first["extensions"]["cost"]["requested"]
+    assert cost > 0 and again["extensions"]["cost"]["requested"] == cost
     assert entries(store) == 1
 
 
