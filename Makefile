@@ -37,7 +37,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-api/static/dashboard/index.html: node_modules/.installed $(wildcard dashboard/*.* dashboard/src/*.* dashboard/src/*/*.*)
+api/static/dashboard/index.html: $(wildcard dashboard/*.* dashboard/src/*.* dashboard/src/*/*.*) | node_modules/.installed
 	npm run --silent build:dashboard
 
 # Debian's chromium for the browser test; installed when missing and we may use apt.

@@ -284,3 +284,15 @@ def save_screenshot() -> Callable[[Page, str], Path]:
         return path
 
     return save
+
+
+@pytest.fixture
+def bench_print(capsys: pytest.CaptureFixture[str]) -> Callable[[str], None]:
+    """Print a measured figure to the terminal, past pytest's capture: the dashboard's load
+    times are benchmark figures to read in the CI log, not assertions."""
+
+    def out(text: str) -> None:
+        with capsys.disabled():
+            print(text)
+
+    return out

@@ -65,6 +65,7 @@ def test_the_network_shows_the_top_broker_and_passes_axe(
     open_dashboard: OpenDashboard,
     axe_violations: Callable[[Page], list[dict[str, Any]]],
     save_screenshot: Callable[[Page, str], Any],
+    bench_print: Callable[[str], None],
 ) -> None:
     brokers = dashboard_server.gql(
         "{ brokers(top: 1) { entries { constraint degree node { key name } } } }", role="analyst"
@@ -73,7 +74,7 @@ def test_the_network_shows_the_top_broker_and_passes_axe(
     started = time.perf_counter()
     page = _open(open_dashboard, "analyst")
     took = time.perf_counter() - started
-    print(f"\nnetwork view (analyst, seed): loaded, laid out and drawn in {took:.2f} s")
+    bench_print(f"\nnetwork view (analyst, seed): loaded, laid out and drawn in {took:.2f} s")
     totals = _totals(dashboard_server, "analyst")
     expect(page.locator("#network-summary")).to_contain_text(
         f"{_count(totals['totalNodes'])} nodes and {_count(totals['totalLinks'])} links"
@@ -239,7 +240,9 @@ def _synthetic_server_settings(path: Path, actors: int) -> Settings:
 
 @pytest.mark.slow
 def test_two_thousand_nodes_are_drawn_and_usable(
-    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+    browser: Browser,
+    tmp_path_factory: pytest.TempPathFactory,
+    bench_print: Callable[[str], None],
 ) -> None:
     """On the seed plus 2,000 synthetic actors (co-partnership: about 2,500 actors and 390,000
     ties) the view draws the 2,000 nodes with most links and their 10,000 strongest links,
@@ -293,7 +296,7 @@ def test_two_thousand_nodes_are_drawn_and_usable(
             page.keyboard.press("Enter")
             expect(page.locator("#network-panel-heading")).to_have_text(name)
             selected = time.perf_counter() - started
-            print(
+            bench_print(
                 f"\nnetwork view, 2,000 of {page.locator('#network-summary').inner_text()[:40]}"
                 f"...: loaded, laid out and drawn in {drawn:.1f} s; a search and selection "
                 f"in {selected:.2f} s"

@@ -123,7 +123,9 @@ def test_which_requests_open_graphiql(accept: str | None, has_query: bool, expec
 
 
 def test_first_load_and_viewer_level_without_a_key(
-    open_dashboard: Callable[..., Page], save_screenshot: Callable[[Page, str], Path]
+    open_dashboard: Callable[..., Page],
+    save_screenshot: Callable[[Page, str], Path],
+    bench_print: Callable[[str], None],
 ) -> None:
     start = time.perf_counter()
     page = open_dashboard(None, "", wait=False)
@@ -132,7 +134,7 @@ def test_first_load_and_viewer_level_without_a_key(
     in_page = page.evaluate("() => performance.now()")  # ms since the navigation started
     elapsed = time.perf_counter() - start
     wait_for_view(page, "coverage")
-    print(
+    bench_print(
         f"\nfirst load of the dashboard (coverage view, seed data, anonymous): {in_page:.0f} ms "
         f"from navigation to figures shown; {elapsed * 1000:.0f} ms with a new browser context"
     )
