@@ -95,9 +95,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys(name)
     WHERE revoked_at IS NULL;
--- History (graph/history.py): one change set per revision, one row per record it changed.
+-- History (graph/history.py; the layout is explained in graph/sqlite_history.py): one change
+-- set per revision, its records in batches, where each node record is, keys to find the others.
 -- Append-only: the triggers refuse any UPDATE or DELETE. A file made before history existed
--- starts its history at the revision it had then ('history_from').
+-- starts its history at the revision it had then ('history_from'); one made before batches
+-- has a 'record_changes' table, which sqlite_history.migrate moves into these on open.
 INSERT OR IGNORE INTO meta(key, value) SELECT 'history_from', value FROM meta
     WHERE key='revision';
 CREATE TABLE IF NOT EXISTS change_sets (
@@ -109,26 +111,42 @@ CREATE TABLE IF NOT EXISTS change_sets (
     key_id   TEXT,
     size     INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS record_changes (
-    revision   INTEGER NOT NULL REFERENCES change_sets(revision),
-    seq        INTEGER NOT NULL,
-    entity     TEXT NOT NULL,
-    id         TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    valid_from TEXT,
-    before     TEXT,
-    after      TEXT,
-    PRIMARY KEY (revision, seq)
+CREATE TABLE IF NOT EXISTS record_batches (
+    revision INTEGER NOT NULL REFERENCES change_sets(revision),
+    first    INTEGER NOT NULL,
+    kinds    TEXT,
+    records  BLOB NOT NULL,
+    PRIMARY KEY (revision, first)
+);
+CREATE TABLE IF NOT EXISTS node_records (
+    id       TEXT NOT NULL,
+    revision INTEGER NOT NULL REFERENCES change_sets(revision),
+    seq      INTEGER NOT NULL,
+    updated  INTEGER NOT NULL,
+    PRIMARY KEY (id, revision, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_changes_id ON record_changes(id, revision);
+CREATE TABLE IF NOT EXISTS record_keys (
+    bucket   INTEGER NOT NULL,
+    revision INTEGER NOT NULL REFERENCES change_sets(revision),
+    entries  BLOB NOT NULL,
+    PRIMARY KEY (bucket, revision)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS change_sets_at ON change_sets(at);
 CREATE TRIGGER IF NOT EXISTS change_sets_append_only_u BEFORE UPDATE ON change_sets
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS change_sets_append_only_d BEFORE DELETE ON change_sets
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS record_changes_append_only_u BEFORE UPDATE ON record_changes
+CREATE TRIGGER IF NOT EXISTS record_batches_append_only_u BEFORE UPDATE ON record_batches
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS record_changes_append_only_d BEFORE DELETE ON record_changes
+CREATE TRIGGER IF NOT EXISTS record_batches_append_only_d BEFORE DELETE ON record_batches
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS node_records_append_only_u BEFORE UPDATE ON node_records
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS node_records_append_only_d BEFORE DELETE ON node_records
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_keys_append_only_u BEFORE UPDATE ON record_keys
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_keys_append_only_d BEFORE DELETE ON record_keys
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 """
 
@@ -227,6 +245,7 @@ class EmbeddedStore(MemoryReads):
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(_SCHEMA)
+            history_sql.migrate(db)
         except sqlite3.Error as err:
             raise StoreUnavailable(
                 f"cannot open embedded store: {err}", where=str(self.path)
