@@ -1,8 +1,10 @@
 """Series as CSV and JSON at plain HTTP endpoints, for BI tools.
 
-``GET /exports/centrality-series.csv?measure=PAGERANK&from=2022-09-30&to=2024-06-30&every=QUARTER``
-and ``GET /exports/coverage-series.csv?groupBy=REGION,THEME&dates=2024-03-31,2024-06-30`` (or
-``.json``) serve what ``centralitySeries`` and ``coverageSeries`` answer, for the same caller
+``GET /exports/centrality-series.csv?measure=PAGERANK&from=2022-09-30&to=2024-06-30&every=QUARTER``,
+``GET /exports/coverage-series.csv?groupBy=REGION,THEME&dates=2024-03-31,2024-06-30`` and
+``GET /exports/network-summary-series.csv?from=2022-09-30&to=2024-06-30&every=QUARTER`` (or
+``.json``) serve what ``centralitySeries``, ``coverageSeries`` and ``networkSummarySeries``
+answer, for the same caller
 (``Authorization: Bearer KEY``), by running that very GraphQL field: one definition of a
 series, its checks and its policy. Every response carries an ``ETag`` of the graph revision
 and a hash of the parameters and caller view; ``If-None-Match`` holding it gets ``304`` with
@@ -10,7 +12,8 @@ nothing computed.
 
 Parameters: ``dates`` (comma-separated days) or ``from``, ``to`` and ``every`` (MONTH,
 QUARTER, YEAR); ``knownAt``; for centrality ``measure`` (required), ``top``, ``projection``;
-for coverage ``groupBy`` (required, comma-separated) and ``geography``. A bad one is a ``400``
+for coverage ``groupBy`` (required, comma-separated) and ``geography``; for the network
+summary ``projection``. A bad one is a ``400``
 with the GraphQL error's message.
 """
 
@@ -20,6 +23,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -55,6 +59,20 @@ query ($groupBy: [CoverageDimension!]!, $dates: SeriesDatesInput!,
   }
 }
 """
+
+NETWORK = """
+query ($dates: SeriesDatesInput!, $projection: NetworkProjection!, $knownAt: KnownAt) {
+  networkSummarySeries(dates: $dates, projection: $projection, knownAt: $knownAt) {
+    asOf projection revision nodes relationships links density components largestComponent
+    isolates averageClustering diameter
+  }
+}
+"""
+#: The CSV columns of a network summary series: its fields, in snake case.
+_NETWORK_FIELDS = (
+    "asOf", "projection", "nodes", "relationships", "links", "density", "components",
+    "largestComponent", "isolates", "averageClustering", "diameter",
+)  # fmt: skip
 
 
 class _Bad(Exception):
@@ -106,6 +124,23 @@ def _coverage_variables(params: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _network_variables(params: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "dates": _dates(params),
+        "projection": params.get("projection", "FULL").upper(),
+        "knownAt": _known_at(params),
+    }
+
+
+def _network_csv(data: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([re.sub(r"(?<!^)(?=[A-Z])", "_", f).lower() for f in _NETWORK_FIELDS])
+    for point in data:
+        w.writerow([point[f] for f in _NETWORK_FIELDS])
+    return out.getvalue()
+
+
 def _centrality_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -139,6 +174,7 @@ def _coverage_csv(data: dict[str, Any]) -> str:
 _KINDS: Mapping[str, tuple[str, str, Callable[..., dict[str, Any]], Callable[..., str]]] = {
     "centrality": (CENTRALITY, "centralitySeries", _centrality_variables, _centrality_csv),
     "coverage": (COVERAGE, "coverageSeries", _coverage_variables, _coverage_csv),
+    "network-summary": (NETWORK, "networkSummarySeries", _network_variables, _network_csv),
 }
 
 

@@ -195,6 +195,20 @@ def test_series_exports_serve_the_series_with_etags(api_url: str) -> None:
         "2023-06-30",
         "2025-06-30",
     }
+    summary = client.get(
+        "/exports/network-summary-series.csv?dates=2023-06-30,2025-06-30&projection=co_partnership"
+    )
+    assert summary.status_code == 200, summary.text
+    rows = list(csv.DictReader(io.StringIO(summary.text)))
+    assert [(r["as_of"], r["projection"]) for r in rows] == [
+        ("2023-06-30", "CO_PARTNERSHIP"),
+        ("2025-06-30", "CO_PARTNERSHIP"),
+    ]
+    assert "largest_component" in rows[0] and int(rows[1]["nodes"]) > 0
+    points = client.get(
+        "/exports/network-summary-series.json?dates=2023-06-30,2025-06-30&projection=co_partnership"
+    ).json()
+    assert [p["nodes"] for p in points] == [int(r["nodes"]) for r in rows]
     for bad, name in (("dates=2020-01-01", "measure"), ("measure=NOPE&dates=2020-01-01", None)):
         refused = client.get(f"/exports/centrality-series.csv?{bad}", headers=auth)
         assert refused.status_code == 400, refused.text
