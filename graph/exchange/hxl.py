@@ -69,7 +69,6 @@ import io
 import itertools
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -880,5 +879,5 @@ def is_hxl(path: Path) -> bool:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             head = "".join(itertools.islice(fh, HEADER_ROWS * 4))
         return _csv_separator(head) is not None
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError, ValueError):
+    except (UnicodeDecodeError, *WORKBOOK_ERRORS):
         return False

@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -413,7 +412,7 @@ def read_xlsx_file(
         return reader.read
     try:
         _read_sheets(reader, book, log)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as err:
+    except (*WORKBOOK_ERRORS, SyntaxError) as err:
         # a damaged part of the file (SyntaxError: XML that does not parse)
         log.add_problem(Problem(f"the workbook is damaged ({err}); it was not read", log.source))
         reader.read.complete = False

@@ -23,7 +23,6 @@ is ``#as-of``; the GraphiQL link is ``#graphiql-link``; errors appear in ``#erro
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import re
@@ -39,9 +38,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import Settings
-from api.stores import store_from_settings
-from graph.keys import Role, issue
+from graph.keys import Role
+from tests.abuse.test_access import _issue_keys
 from tests.api.conftest import _seed, _settings
 from tests.live import serve
 
@@ -99,23 +97,6 @@ class DashboardServer:
         assert not body.get("errors"), body["errors"]
         data: dict[str, Any] = body["data"]
         return data
-
-
-def _issue_keys(settings: Settings) -> dict[str, str]:
-    async def run() -> dict[str, str]:
-        store = store_from_settings(settings)
-        await store.open()
-        try:
-            tokens = {}
-            for role in Role:
-                token, record = issue(f"dashboard test {role.value}", role)
-                await store.create_key(record)
-                tokens[role.value] = token
-            return tokens
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture(scope="session")
