@@ -30,9 +30,13 @@ def paused_gc(*, freeze: bool = False) -> Iterator[None]:
     ``freeze`` then moves every object alive into the permanent generation (``gc.freeze``),
     so later collections never walk them again: for what lives as long as the process (the
     loaded store), never for what is dropped later and may hold a cycle (a networkx graph's
-    cached views refer back to it, and a frozen cycle is never collected).
+    cached views refer back to it, and a frozen cycle is never collected). ``gc.freeze``
+    takes every object, not only the block's, so garbage is collected first: a cycle already
+    dropped (a store closed before this one opens) would otherwise be frozen for good.
     """
     global _depth, _was_enabled
+    if freeze:
+        gc.collect()
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
@@ -222,6 +222,7 @@ class EmbeddedStore(MemoryReads):
         self._history_from = 0
         self._write_lock = asyncio.Lock()
         self._snapshots = SnapshotCache()
+        self.attached: dict[object, Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -269,6 +270,7 @@ class EmbeddedStore(MemoryReads):
         self._versions = history_sql.load_versions(db, self._history_from)
 
     async def close(self) -> None:
+        self.attached.clear()
         db, self._db = self._db, None
         if db is not None:
             await asyncio.to_thread(db.close)

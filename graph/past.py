@@ -44,15 +44,13 @@ class PastStore(MemoryReads):
         self.past = past
         self._mem = past.graph
         self._snapshots = SnapshotCache(size=4)
-        #: What callers compute from this store and keep with it, to go when it goes (the
-        #: API's analysis caches: api/core/cache.py, ``PerStore``).
         self.attached: dict[object, Any] = {}
 
     async def open(self) -> None:
         return None
 
     async def close(self) -> None:
-        return None
+        self.attached.clear()
 
     async def ping(self) -> None:
         return None

@@ -190,9 +190,16 @@ class Snapshot:
 
 @runtime_checkable
 class GraphStore(Protocol):
+    #: What callers compute from this store and keep with it (the API's caches: api/core/
+    #: cache.py, ``PerStore``), so that it goes when the store goes: ``close`` empties it. Kept
+    #: on the store rather than in a map keyed by it, because what is kept refers back to the
+    #: store, and a map's value that refers to its weak key keeps that key alive for good.
+    attached: dict[object, Any]
+
     async def open(self) -> None: ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release the store's resources and empty ``attached``."""
 
     async def ping(self) -> None:
         """Raise :class:`graph.errors.StoreUnavailable` when the store cannot serve."""

@@ -45,8 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-import weakref
-from collections.abc import Awaitable, Callable, Hashable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -187,23 +186,15 @@ class ResultCache:
 
 
 class PerStore(Generic[S]):
-    """One ``make(store)`` per store, made on first use: the caches of an area live with the
-    store they cache.
-
-    Weakly keyed; an object that refers to its store keeps it alive, as the services do,
-    which is fine while stores live as long as their app. Short-lived stores (the past
-    stores of ``knownAt``) carry an ``attached`` dict instead, and the caches are kept in
-    it, so they go with the store."""
+    """One ``make(store)`` per store, made on first use and kept in the store's ``attached``:
+    the caches of an area live, and go, with the store they cache (graph/store.py says why
+    not in a map keyed by the store)."""
 
     def __init__(self, make: Callable[[GraphStore], S]) -> None:
         self._make = make
-        self._made: weakref.WeakKeyDictionary[GraphStore, S] = weakref.WeakKeyDictionary()
 
     def __call__(self, store: GraphStore) -> S:
-        attached: dict[object, Any] | None = getattr(store, "attached", None)
-        made: MutableMapping[Any, S] = self._made if attached is None else attached
-        key: object = store if attached is None else self
-        found = made.get(key)
+        found: S | None = store.attached.get(self)
         if found is None:
-            found = made[key] = self._make(store)
+            found = store.attached[self] = self._make(store)
         return found

@@ -30,7 +30,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from neo4j import AsyncDriver
 
@@ -102,6 +102,7 @@ class Neo4jStore:
         # The epoch the cached snapshots and deltas belong to: a reset starts a new one, with
         # revisions counted from 0 again (see graph/neo4j/results.py).
         self._epoch: str | None = None
+        self.attached: dict[object, Any] = {}
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self._where!r}, database={self._database!r})"
@@ -115,6 +116,7 @@ class Neo4jStore:
 
     async def close(self) -> None:
         """Refuse further calls, and close the driver if this store owns it."""
+        self.attached.clear()
         await self._db.close()
 
     async def ping(self) -> None:
