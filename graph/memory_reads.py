@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from graph.history import Versions
 from graph.memory import MemoryGraph
 from graph.model import Node, NodeKind, Relationship, RelType
-from graph.snapshot import SnapshotCache, build_snapshot
+from graph.snapshot import Delta, SnapshotCache, build_snapshot
 from graph.store import Direction, Edge, GraphRecords, NodeFilter, Page, Snapshot, SortOrder
 
 
@@ -93,6 +93,9 @@ class MemoryReads:
             as_of,
             lambda: asyncio.to_thread(build_snapshot, revision, nodes, rels, as_of, versions),
         )
+
+    def written(self, since: int, until: int) -> Delta | None:
+        return self._snapshots.written(since, until)
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
         rels = [r for r in self._mem.rels.values() if r.type in rel_types]

@@ -35,6 +35,7 @@ import bisect
 import datetime as dt
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -83,6 +84,9 @@ class Delta:
     nodes: tuple[Node, ...]
     relationships: tuple[Relationship, ...]
     created_nodes: frozenset[str]
+    #: Nodes written by more than one of the writes merged into this delta: they have
+    #: versions, and at a snapshot's date an earlier one than the newest may hold.
+    rewritten: frozenset[str] = frozenset()
 
 
 def delta_of(plan: Plan | None, revision: int) -> Delta:
@@ -343,7 +347,9 @@ def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:
     (its other relationships are not in the delta), or, in a dated snapshot, when the delta
     updates a node (the version it adds may hold at the date or not): build it in full."""
     as_of = snap.as_of
-    if as_of is not None and not delta.created_nodes.issuperset(n.id for n in delta.nodes):
+    if as_of is not None and (
+        delta.rewritten or not delta.created_nodes.issuperset(n.id for n in delta.nodes)
+    ):
         return None  # an update adds a version, which may or may not hold at the date
     draft = Draft(snap.graph)
     touched: set[str] = set()
@@ -410,7 +416,10 @@ def _merged(deltas: list[Delta]) -> Delta:
     nodes = {n.id: n for d in deltas for n in d.nodes}
     rels = {r.id: r for d in deltas for r in d.relationships}
     created = frozenset().union(*(d.created_nodes for d in deltas))
-    return Delta(deltas[-1].revision, tuple(nodes.values()), tuple(rels.values()), created)
+    written = Counter(n.id for d in deltas for n in d.nodes)
+    rewritten = frozenset(node_id for node_id, times in written.items() if times > 1)
+    revision = deltas[-1].revision
+    return Delta(revision, tuple(nodes.values()), tuple(rels.values()), created, rewritten)
 
 
 def _paused(fn: Callable[..., T], *args: Any) -> T:
@@ -475,6 +484,13 @@ class SnapshotCache:
         self._deltas[delta.revision] = delta
         while len(self._deltas) > self._max_deltas:
             del self._deltas[min(self._deltas)]
+
+    def written(self, since: int, until: int) -> Delta | None:
+        """The writes after revision ``since`` up to ``until`` merged into one, if every one is
+        at hand (see ``GraphStore.written``)."""
+        if since >= until or any(r not in self._deltas for r in range(since + 1, until + 1)):
+            return None
+        return _merged([self._deltas[r] for r in range(since + 1, until + 1)])
 
     def clear(self) -> None:
         """Forget everything (the store was reset or written behind this process's back)."""

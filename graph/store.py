@@ -34,6 +34,7 @@ from graph.model import (
 
 if TYPE_CHECKING:
     from graph.changes import Plan
+    from graph.snapshot import Delta
 
 
 class Direction(StrEnum):
@@ -247,6 +248,12 @@ class GraphStore(Protocol):
         """Every node and every relationship of ``rel_types``, read at one revision, as plain
         records: what an analysis that compiles its own index of the graph needs, without
         the cost of a :class:`Snapshot`'s networkx graph."""
+
+    def written(self, since: int, until: int) -> Delta | None:
+        """What the writes after revision ``since`` up to ``until`` stored (the newest version
+        of each record written, and the nodes created), when this process made them all and
+        still has them at hand (the last few hundred); else None. For deriving a result of
+        ``until`` from one of ``since`` rather than computing it from every record."""
 
     async def need_weights(self) -> dict[tuple[WeightScope, str], float]:
         """Need/priority weights set so far; anything absent weighs 1."""

@@ -147,7 +147,7 @@ def random_write(rng: random.Random, step: int, actors: list[str], rels: list[st
             actor = rng.choice(actors)
             where = rng.choice(_STATES)
             batch.append(rel("BASED_IN", actor, where, f"b2-{actor}-{where}"))
-        elif choice < 0.95:  # an event of a programme, and someone at it
+        elif choice < 0.92:  # an event of a programme, and someone at it
             event = f"act-{rng.choice('0aMz')}{step}-{len(batch)}"
             day = f"{rng.choice(_YEARS)}-05-10"
             batch.append(
@@ -163,6 +163,12 @@ def random_write(rng: random.Random, step: int, actors: list[str], rels: list[st
             )
             batch.append(rel("PART_OF", event, rng.choice(_PROGRAMMES), f"po-{event}"))
             batch.append(rel("PARTICIPATED_IN", rng.choice(actors), event, f"pi-{event}"))
+        elif choice < 0.97:  # a result: an output of an activity, towards the outcome
+            output = f"out-{rng.choice('0aMz')}{step}-{len(batch)}"
+            batch.append(node("Outcome", output, f"Fictional output {output}", level="OUTPUT"))
+            share = rng.choice((0.05, 0.1, 0.2))
+            batch.append(rel("PRODUCED", rng.choice(("act-1", "prog-b")), output, share=share))
+            batch.append(rel("CONTRIBUTED_TO", output, "out-2", share=rng.choice((0.02, 0.1))))
         else:  # a programme reaching one more country
             programme, where = rng.choice(_PROGRAMMES), rng.choice(_STATES)
             batch.append(rel("TARGETS", programme, where, f"t-{programme}-{where}"))

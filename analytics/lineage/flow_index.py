@@ -11,15 +11,21 @@ page reads.
 
 The factors follow :func:`analytics.lineage.flow.factors` over every relationship valid at
 ``as_of``: a node's factors need all of its contributors, and the whole graph has them all.
+
+After a write, :meth:`FlowIndex.advanced` derives the next revision's index from this one and
+the records written, without reading every record again (``tests/lineage/test_flow_delta.py``
+holds it equal to a full build).
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,12 +35,14 @@ from graph.model import Node, Relationship
 
 __all__ = ["FlowIndex", "Spread", "bulk"]
 
+T = TypeVar("T")
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 _TYPES = sorted(FLOW_TYPES)
 _TYPE_CODE = {t: i for i, t in enumerate(_TYPES)}
 _KIND_OF_CODE = np.array([kind_of(t) for t in _TYPES], np.int8)
+_ID = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,102 @@ def _pointers(rows: IntArray, n: int) -> IntArray:
     return ptr
 
 
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The flow relationships valid at the index's date, in id order, as columns: what a full
+    build reads from the records, kept so that a write can be applied to it
+    (:meth:`FlowIndex.advanced`)."""
+
+    rels: list[Relationship]
+    code: npt.NDArray[np.int8]
+    start: IntArray
+    end: IntArray
+    share: FloatArray
+    weight: FloatArray
+
+    @classmethod
+    def of(cls, rels: list[Relationship], position: Mapping[str, int]) -> _Columns:
+        """Columns of ``rels`` (flow relationships in id order)."""
+        count = len(rels)
+        code = np.fromiter((_TYPE_CODE[r.type] for r in rels), np.int8, count)
+        kind = _KIND_OF_CODE[code]
+        weight = np.zeros(count)
+        engaged = np.flatnonzero(kind == LinkKind.ENGAGEMENT)
+        weight[engaged] = [role_weight(rels[i]) for i in engaged.tolist()]
+        return cls(
+            rels,
+            code,
+            np.fromiter((position[r.start] for r in rels), np.int64, count),
+            np.fromiter((position[r.end] for r in rels), np.int64, count),
+            np.fromiter((float(r.props.get("share", 0.0)) for r in rels), np.float64, count),
+            weight,
+        )
+
+    def replaced(
+        self,
+        written: Collection[str],
+        valid: list[Relationship],
+        position: Mapping[str, int],
+        shift: IntArray | None,
+    ) -> _Columns:
+        """These columns without the rows of the ``written`` relationship ids and with the
+        rows of ``valid`` (those of them that count), node positions moved by ``shift`` (old
+        position to new; None: unchanged). Rows are found by bisection and moved by list and
+        array splicing, so a write costs a few copies of the columns, not a pass in Python."""
+        rows = sorted(p for p in (_row(self.rels, i) for i in written) if p is not None)
+        kept = _without(self.rels, rows)
+        added = _Columns.of(sorted(valid, key=attrgetter("id")), position)
+        at = [bisect_left(kept, r.id, key=_ID) for r in added.rels]
+        rels = _with(kept, at, added.rels)
+        start, end = np.delete(self.start, rows), np.delete(self.end, rows)
+        if shift is not None:
+            start, end = shift[start], shift[end]
+        return _Columns(
+            rels,
+            np.insert(np.delete(self.code, rows), at, added.code),
+            np.insert(start, at, added.start),
+            np.insert(end, at, added.end),
+            np.insert(np.delete(self.share, rows), at, added.share),
+            np.insert(np.delete(self.weight, rows), at, added.weight),
+        )
+
+
+def _without(items: list[T], rows: list[int]) -> list[T]:
+    """``items`` without the positions ``rows`` (ascending): slices copied in C.
+
+    >>> _without(list("abcde"), [1, 3])
+    ['a', 'c', 'e']
+    """
+    out: list[T] = []
+    previous = 0
+    for row in rows:
+        out += items[previous:row]
+        previous = row + 1
+    return out + items[previous:]
+
+
+def _with(items: list[T], at: list[int], added: list[T]) -> list[T]:
+    """``items`` with ``added[i]`` inserted before position ``at[i]`` (ascending), as
+    ``np.insert`` does for arrays.
+
+    >>> _with(list("ace"), [0, 3], list("XY"))
+    ['X', 'a', 'c', 'e', 'Y']
+    """
+    out: list[T] = []
+    previous = 0
+    for row, item in zip(at, added, strict=True):
+        out += items[previous:row]
+        out.append(item)
+        previous = row
+    return out + items[previous:]
+
+
+def _row(rels: list[Relationship], rel_id: str) -> int | None:
+    """The position of relationship ``rel_id`` in ``rels`` (in id order), if there."""
+    p = bisect_left(rels, rel_id, key=_ID)
+    return p if p < len(rels) and rels[p].id == rel_id else None
+
+
 class FlowIndex:
     """Every node and link of the flow at one revision, numbered, with both adjacencies.
 
@@ -142,37 +246,65 @@ class FlowIndex:
         self.min_share = min_share
         self._best: dict[tuple[int, bool], tuple[list[Link], list[int]]] = {}
         with bulk():
-            self._build(nodes, rels)
+            self.nodes: Mapping[str, Node] = {n.id: n for n in nodes}
+            self.ids: list[str] = sorted(self.nodes)
+            self.position: Mapping[str, int] = {node_id: i for i, node_id in enumerate(self.ids)}
+            valid = sorted(
+                (r for r in rels if r.type in FLOW_TYPES and r.valid_at(as_of)),
+                key=attrgetter("id"),
+            )
+            self._columns = _Columns.of(valid, self.position)
+            self._compile()
 
-    def _build(self, nodes: Iterable[Node], rels: Iterable[Relationship]) -> None:
-        ordered = sorted(nodes, key=attrgetter("id"))
-        self.nodes: Mapping[str, Node] = {n.id: n for n in ordered}
-        self.ids: list[str] = list(self.nodes)
-        self.position: dict[str, int] = {node_id: i for i, node_id in enumerate(self.ids)}
-        n = len(self.ids)
-        as_of, pos = self.as_of, self.position
-        valid = sorted(
-            (r for r in rels if r.type in FLOW_TYPES and r.valid_at(as_of)), key=attrgetter("id")
-        )
-        count = len(valid)
-        code = np.fromiter((_TYPE_CODE[r.type] for r in valid), np.int8, count)
-        start = np.fromiter((pos[r.start] for r in valid), np.int64, count)
-        end = np.fromiter((pos[r.end] for r in valid), np.int64, count)
-        share = np.fromiter((float(r.props.get("share", 0.0)) for r in valid), np.float64, count)
+    def advanced(self, nodes: Sequence[Node], rels: Sequence[Relationship]) -> FlowIndex:
+        """This index after writes that stored ``nodes`` and ``rels`` (the newest version of
+        each): equal to a full build over the records after them.
+
+        Why: a full build reads every record in Python (0.2 s at 20,000 actors, seconds at
+        100,000) and a write touches a handful. Here the relationship columns, kept in id
+        order, lose and gain the written rows (positions moved past the created nodes); only
+        the vectorised grouping below runs over the whole graph again. Nothing is ever
+        removed from a store (an ending is a new version), so a write only adds or replaces.
+        """
+        new = object.__new__(FlowIndex)
+        new.as_of, new.min_share, new._best = self.as_of, self.min_share, {}
+        with bulk():
+            stored = dict(self.nodes)
+            stored.update((n.id, n) for n in nodes)
+            new.nodes = stored
+            fresh = sorted(stored.keys() - self.nodes.keys())
+            if fresh:
+                # Each old position moves up by the created ids that sort before its id.
+                at = [bisect_left(self.ids, node_id) for node_id in fresh]
+                before = np.cumsum(np.bincount(at, minlength=len(self.ids) + 1)[:-1])
+                shift = np.arange(len(self.ids), dtype=np.int64) + before
+                new.ids = _with(self.ids, at, fresh)
+                new.position = {node_id: i for i, node_id in enumerate(new.ids)}
+            else:
+                new.ids, new.position, shift = self.ids, self.position, None
+            written = {r.id: r for r in rels if r.type in FLOW_TYPES}
+            valid = [r for r in written.values() if r.valid_at(self.as_of)]
+            new._columns = self._columns.replaced(written.keys(), valid, new.position, shift)
+            new._compile()
+        return new
+
+    def _compile(self) -> None:
+        """The links and both adjacencies from the relationship columns (all vectorised)."""
+        c, n = self._columns, len(self.ids)
+        count, code, start, end, share = len(c.rels), c.code, c.start, c.end, c.share
         kind = _KIND_OF_CODE[code]
-        weight = np.zeros(count)
-        engaged = np.flatnonzero(kind == LinkKind.ENGAGEMENT)
-        weight[engaged] = [role_weight(valid[i]) for i in engaged.tolist()]
         runner = kind == LinkKind.RUNNER
         contributor = np.where(runner, end, start)
         beneficiary = np.where(runner, start, end)
         results = kind == LinkKind.RESULTS
         kept = ~results | (share >= self.min_share)
-        # Group relationships into links: by beneficiary, contributor, type, then id.
-        order = np.lexsort((np.arange(count), code, contributor, beneficiary))
-        key = np.stack((beneficiary[order], contributor[order], code[order].astype(np.int64)))
+        # Group relationships into links: by beneficiary, contributor, type, then id (rows
+        # are in id order, and a stable sort of one combined key keeps it within a group).
+        key = (beneficiary * n + contributor) * len(_TYPES) + code
+        order = np.argsort(key, kind="stable")
+        key = key[order]
         first = np.ones(count, bool)
-        first[1:] = np.any(key[:, 1:] != key[:, :-1], axis=0)
+        first[1:] = key[1:] != key[:-1]
         starts = np.flatnonzero(first)
         group = np.cumsum(first) - 1
         shares = share[order]
@@ -180,7 +312,7 @@ class FlowIndex:
         kept_o = kept[order]
         kept_shares = np.add.reduceat(shares * kept_o, starts) if count else np.zeros(0)
         kept_count = np.add.reduceat(kept_o.astype(np.int64), starts) if count else starts
-        weights = np.maximum.reduceat(weight[order], starts) if count else np.zeros(0)
+        weights = np.maximum.reduceat(c.weight[order], starts) if count else np.zeros(0)
         link_b = beneficiary[order][starts]
         link_kind = kind[order][starts]
         factor = factors(link_b, link_kind, all_shares, kept_shares, weights, n)
@@ -201,7 +333,9 @@ class FlowIndex:
         rank_of = np.full(count, -1, np.int64)
         rank_sorted = np.sort(rel_rows)
         rank_of[rank_sorted] = np.arange(len(rank_sorted))
-        self.rels: list[Relationship] = [valid[i] for i in rank_sorted.tolist()]
+        self.rels: list[Relationship] = (
+            c.rels if len(rank_sorted) == count else list(map(c.rels.__getitem__, rank_sorted))
+        )
         self.rel_link: IntArray = np.empty(len(rank_sorted), np.int64)
         self.rel_link[rank_of[rel_rows]] = renumber[group[followed]]
         self.link_rels: IntArray = rank_of[rel_rows]  # grouped by link, by id within each

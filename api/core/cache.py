@@ -49,7 +49,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 
 from graph.store import GraphStore
 
@@ -165,12 +165,16 @@ class ResultCache:
             self._done.popitem()
 
     def peek(self, key: Hashable) -> Any:
-        """The result kept for ``key``, or ``None``: no computation and no refusal raised
-        (for deriving a new result from an older one)."""
-        kept = self._done.get(key)
-        if kept is None or isinstance(kept[0], _Refused):
+        """The result kept for ``key``, or ``None``: no computation, no refusal raised, and
+        its place in the eviction order unchanged (for deriving a new result from an older
+        one, which the new one then pushes out first, not another key's result).
+
+        ``cachetools.Cache.__getitem__`` reads without the recency update that
+        ``LRUCache.__getitem__`` adds (tests/api/test_results_cache.py checks it)."""
+        if key not in self._done:
             return None
-        return kept[0]
+        kept = Cache.__getitem__(self._done, key)
+        return None if isinstance(kept[0], _Refused) else kept[0]
 
     def __iter__(self) -> Iterator[Hashable]:
         """The keys of the results kept (not of computations still running)."""

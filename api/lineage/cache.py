@@ -13,12 +13,14 @@ on a large graph holds most of it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Final, TypeVar, cast
 
 from analytics import lineage as lin
 from api.core.cache import PerStore, ResultCache
 from api.lineage.index import load_index
+from graph.snapshot import Delta
 from graph.store import GraphStore
 
 T = TypeVar("T")
@@ -50,13 +52,33 @@ async def cached_result(
 
 
 async def index_for(store: GraphStore, as_of: str | None, min_share: float) -> lin.FlowIndex:
-    """The compiled flow for the store's current revision, built at most once per revision."""
+    """The compiled flow for the store's current revision, built at most once per revision:
+    after this process's writes, derived from the newest index kept (of an earlier revision)
+    by what they wrote (``FlowIndex.advanced``), else compiled from every record."""
     revision = await store.revision()
-    return await INDEXES(store).get(
-        (revision, as_of, min_share),
-        lambda: load_index(store, as_of=as_of, min_share=min_share),
-        lambda built: built.weight,
-    )
+    indexes = INDEXES(store)
+
+    async def build() -> lin.FlowIndex:
+        earlier = sorted(
+            (key[0], key)
+            for key in cast(list[tuple[int, str | None, float]], list(indexes))
+            if key[0] < revision and key[1:] == (as_of, min_share)
+        )
+        if earlier:
+            since, key = earlier[-1]
+            previous: lin.FlowIndex | None = indexes.peek(key)
+            delta = store.written(since, revision)
+            if previous is not None and delta is not None and _smaller(delta, previous):
+                return await asyncio.to_thread(previous.advanced, delta.nodes, delta.relationships)
+        return await load_index(store, as_of=as_of, min_share=min_share)
+
+    return await indexes.get((revision, as_of, min_share), build, lambda built: built.weight)
+
+
+def _smaller(delta: Delta, index: lin.FlowIndex) -> bool:
+    """Whether the write is smaller than the index: deriving costs a pass in Python per
+    record written, where compiling costs one per record stored."""
+    return len(delta.nodes) + len(delta.relationships) < index.weight
 
 
 def indexes_used(store: GraphStore) -> list[tuple[str | None, float]]:

@@ -54,7 +54,7 @@ from graph.neo4j import history, reads, results, writes
 from graph.neo4j.driver import Database
 from graph.neo4j.faults import Faults
 from graph.neo4j.results import RevisionState, Tx
-from graph.snapshot import DatedRecords, SnapshotCache, build_snapshot, delta_of
+from graph.snapshot import DatedRecords, Delta, SnapshotCache, build_snapshot, delta_of
 from graph.store import (
     ApplyResult,
     Change,
@@ -135,6 +135,7 @@ class Neo4jStore:
         self._snapshots.clear()
         self._dated = None
         self._epoch = None
+        self.attached.clear()  # results keyed by revisions, which start again from 0
 
     def _long_timeout(self, records: int) -> float:
         """Bulk work gets the per-query timeout once per batch it needs."""
@@ -246,6 +247,9 @@ class Neo4jStore:
         """Record a committed write of this process for the snapshots after it."""
         self._enter_epoch(state[0])
         self._snapshots.record(delta_of(plan, state[1]))
+
+    def written(self, since: int, until: int) -> Delta | None:
+        return self._snapshots.written(since, until)
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
         _, found, _ = await self._consistent_read(rel_types, None)

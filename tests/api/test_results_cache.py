@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import doctest
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -178,6 +179,25 @@ async def test_results_past_the_weight_budget_leave_least_recent_first() -> None
     assert list(huge) == ["x"]
     await huge.get("y", computing("y"), lambda _: 1)
     assert list(huge) == ["y"]
+
+
+def answer(value: str) -> Callable[[], Awaitable[str]]:
+    async def compute() -> str:
+        return value
+
+    return compute
+
+
+async def test_peeking_leaves_the_eviction_order_alone() -> None:
+    """The oldest result is peeked (to derive the next from it); the next then pushes out the
+    oldest, not the other result kept."""
+    cache = ResultCache(entries=2)
+    for key in ("old", "other"):
+        await cache.get(key, answer(key))
+    assert cache.peek("old") == "old"
+    assert cache.peek("missing") is None
+    await cache.get("new", answer("new"))
+    assert set(cache) == {"new", "other"}
 
 
 class Store:
