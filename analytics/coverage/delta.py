@@ -5,10 +5,11 @@ A write touches a handful of nodes; rebuilding the index walks every engagement 
 what did not change (graph/snapshot.py), so the touched nodes are found by identity
 (:func:`analytics.advance.touched_nodes`). :func:`advance_index` then re-reads only the touched
 actors' engagements, keeps every other actor's rows and attributes from the previous index,
-re-reads the programmes and activities (a few thousand, whatever the engagements: what each
-is attributed to can change with any of them), and computes every derived column again,
-column-wise, exactly as :func:`analytics.coverage.build_index` does, from the engagements as
-read, which the index keeps for this.
+keeps the programmes and activities too unless one of them was written (what each is
+attributed to can change with any of them: then they are all read again, a few thousand), and
+computes every derived column again, column-wise, exactly as
+:func:`analytics.coverage.build_index` does, from the engagements as read, which the index
+keeps for this.
 
 Left to a full build: a thematic area written (the theme tree is built from their names), a
 Member State's memberships changed (what a target in a regional organisation covers), a
@@ -32,12 +33,14 @@ from analytics.coverage.engagements import (
     _Actors,
     _actors,
     _Rows,
-    _scope,
+    _Scope,
     _targets,
     assemble,
 )
 
 __all__ = ["advance_index"]
+
+_TARGET_KINDS = frozenset({"Programme", "Activity", "MemberState"})
 
 
 def advance_index(
@@ -63,14 +66,27 @@ def advance_index(
     touched = cast("set[str]", touched_nodes(old, new))  # snapshot ids are strings
     if len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
-    scope = _scope(new)
-    kinds = scope.kind_of
+    if touched <= old._node.keys():  # no node created: the kinds, in the same order
+        kinds = dict(read.scope.kind_of)
+        kinds.update((u, new._node[u]["kind"]) for u in touched)
+    else:  # in the graph's order, which numbers the targets
+        kinds = dict(new.nodes(data="kind"))
     for u in touched:
         if kinds[u] == "ThematicArea" and new._node[u] is not old._node.get(u):
             return None
         if kinds[u] == "MemberState" and _memberships(old, u) != _memberships(new, u):
             return None
-    targets = _targets(new, scope)
+    # The trees stand (no thematic area was written); the parsed dates are a cache.
+    scope = _Scope(new.nodes, kinds, read.scope.trees, read.scope.days)
+    # Programmes and activities are read from their attributes and their own outgoing
+    # relationships (and Member States' memberships, checked above): an engagement written
+    # to a programme touches its incoming ones only, which leaves them as they were.
+    same = all(
+        kinds[u] not in _TARGET_KINDS
+        or (new._node[u] is old._node.get(u) and new._succ[u] is old._succ.get(u))
+        for u in touched
+    )
+    targets = read.targets if same else _targets(new, scope)
     number = {a: i for i, a in enumerate(previous.actor_ids)}
     rows = _Rows.read(new, sorted(touched))
     fresh = sorted(set(rows.actor))

@@ -123,6 +123,8 @@ class _Read:
     since: IntArray
     until: IntArray
     amount: FloatArray
+    scope: _Scope
+    targets: _Targets
 
 
 def _csr(rows: Sequence[Iterable[int]]) -> tuple[IntArray, IntArray]:
@@ -408,5 +410,5 @@ def assemble(
         n_programmes=targets.n_programmes,
         n_activities=len(targets.ids) - targets.n_programmes,
         target_ids=tuple(targets.ids),
-        read=_Read(actors, since, until, amount),
+        read=_Read(actors, since, until, amount, scope, targets),
     )
