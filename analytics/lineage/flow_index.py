@@ -37,6 +37,7 @@ from graph.model import Node, Relationship
 __all__ = ["FlowIndex", "Spread", "bulk"]
 
 T = TypeVar("T")
+Scalar = TypeVar("Scalar", bound=np.generic)
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -155,27 +156,99 @@ class _Columns:
         valid: list[Relationship],
         position: Mapping[str, int],
         shift: IntArray | None,
-    ) -> _Columns:
+    ) -> tuple[_Columns, list[int], list[int]]:
         """These columns without the rows of the ``written`` relationship ids and with the
         rows of ``valid`` (those of them that count), node positions moved by ``shift`` (old
-        position to new; None: unchanged). Rows are found by bisection and moved by list and
-        array splicing, so a write costs a few copies of the columns, not a pass in Python."""
+        position to new; None: unchanged); with the rows dropped, and where the new rows went
+        in (before which row of those left, as for ``np.insert``). Rows are found by
+        bisection and moved by list and array splicing: a write costs a few copies of the
+        columns, not a pass in Python."""
         rows = sorted(p for p in (_row(self.rels, i) for i in written) if p is not None)
         kept = _without(self.rels, rows)
         added = _Columns.of(sorted(valid, key=attrgetter("id")), position)
         at = [bisect_left(kept, r.id, key=_ID) for r in added.rels]
-        rels = _with(kept, at, added.rels)
         start, end = np.delete(self.start, rows), np.delete(self.end, rows)
         if shift is not None:
             start, end = shift[start], shift[end]
-        return _Columns(
-            rels,
+        columns = _Columns(
+            _with(kept, at, added.rels),
             np.insert(np.delete(self.code, rows), at, added.code),
             np.insert(start, at, added.start),
             np.insert(end, at, added.end),
             np.insert(np.delete(self.share, rows), at, added.share),
             np.insert(np.delete(self.weight, rows), at, added.weight),
         )
+        return columns, rows, at
+
+    def beneficiary(self) -> IntArray:
+        """Each row's beneficiary: the end of a relationship, the start of a runner's."""
+        return np.where(_KIND_OF_CODE[self.code] == LinkKind.RUNNER, self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """The live links of some rows, in (beneficiary, contributor, type) order, and for each of
+    those rows the link it is followed along (-1: none)."""
+
+    beneficiary: IntArray
+    contributor: IntArray
+    type_code: npt.NDArray[np.int8]
+    factor: FloatArray
+    row_link: IntArray
+
+
+def _links(c: _Columns, rows: IntArray | None, n: int, min_share: float) -> _Links:
+    """The links of the rows ``rows`` (ascending; None: all) of ``c``, which must hold every
+    row of each beneficiary they name (a link's factor depends on its beneficiary's others)."""
+
+    def pick(column: npt.NDArray[Scalar]) -> npt.NDArray[Scalar]:
+        return column if rows is None else column[rows]
+
+    code, start, end, share = pick(c.code), pick(c.start), pick(c.end), pick(c.share)
+    count = len(code)
+    kind = _KIND_OF_CODE[code]
+    runner = kind == LinkKind.RUNNER
+    contributor = np.where(runner, end, start)
+    beneficiary = np.where(runner, start, end)
+    kept = (kind != LinkKind.RESULTS) | (share >= min_share)
+    # Group relationships into links: by beneficiary, contributor, type, then id (rows are in
+    # id order; stable sorts by type, then contributor, then beneficiary).
+    order = np.argsort(code, kind="stable")  # int8: numpy's radix sort
+    order = order[_stable_order(contributor[order], n)[0]]
+    order = order[_stable_order(beneficiary[order], n)[0]]
+    key = (beneficiary[order] * n + contributor[order]) * len(_TYPES) + code[order]
+    first = np.ones(count, bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    shares = share[order]
+    all_shares = np.add.reduceat(shares, starts) if count else np.zeros(0)
+    kept_o = kept[order]
+    kept_shares = np.add.reduceat(shares * kept_o, starts) if count else np.zeros(0)
+    kept_count = np.add.reduceat(kept_o.astype(np.int64), starts) if count else starts
+    weights = np.maximum.reduceat(pick(c.weight)[order], starts) if count else np.zeros(0)
+    link_b = beneficiary[order][starts]
+    factor = factors(link_b, kind[order][starts], all_shares, kept_shares, weights, n)
+    # Links with nothing kept are not followed; their relationships are not on any lineage.
+    live = kept_count > 0
+    followed = kept_o & live[group]
+    row_link = np.full(count, -1, np.int64)
+    row_link[order[followed]] = (np.cumsum(live) - 1)[group[followed]]
+    return _Links(
+        link_b[live],
+        contributor[order][starts][live],
+        code[order][starts][live],
+        factor[live],
+        row_link,
+    )
+
+
+def _mapped(links: IntArray, to: IntArray) -> IntArray:
+    """``to[links]``, and -1 where a link is -1."""
+    out = np.full(len(links), -1, np.int64)
+    has = links >= 0
+    out[has] = to[links[has]]
+    return out
 
 
 def _without(items: list[T], rows: list[int]) -> list[T]:
@@ -271,7 +344,7 @@ class FlowIndex:
                 key=attrgetter("id"),
             )
             self._columns = _Columns.of(valid, self.position)
-            self._compile()
+            self._finish(_links(self._columns, None, len(self.ids), min_share))
 
     def advanced(self, nodes: Sequence[Node], rels: Sequence[Relationship]) -> FlowIndex:
         """This index after writes that stored ``nodes`` and ``rels`` (the newest version of
@@ -301,64 +374,62 @@ class FlowIndex:
                 new.ids, new.position, shift = self.ids, self.position, None
             written = {r.id: r for r in rels if r.type in FLOW_TYPES}
             valid = [r for r in written.values() if r.valid_at(self.as_of)]
-            new._columns = self._columns.replaced(written.keys(), valid, new.position, shift)
-            new._compile()
+            new._columns, gone, at = self._columns.replaced(
+                written.keys(), valid, new.position, shift
+            )
+            new._finish(self._patched_links(new, gone, at, shift))
         return new
 
-    def _compile(self) -> None:
-        """The links and both adjacencies from the relationship columns (all vectorised)."""
+    def _patched_links(
+        self, new: FlowIndex, gone: list[int], at: list[int], shift: IntArray | None
+    ) -> _Links:
+        """The links of ``new`` from this index's: those of the beneficiaries the write
+        touched (a row dropped or added) made again from all of their rows, the rest kept,
+        renumbered around them."""
+        n, c = len(new.ids), new._columns
+        row_b = c.beneficiary()
+        dropped_b = self._columns.beneficiary()[gone]
+        touched = np.zeros(n, bool)
+        touched[dropped_b if shift is None else shift[dropped_b]] = True
+        touched[row_b[np.asarray(at, np.int64) + np.arange(len(at))]] = True
+        rows = np.flatnonzero(touched[row_b])
+        made = _links(c, rows, n, new.min_share)
+        link_b = self.beneficiary if shift is None else shift[self.beneficiary]
+        link_c = self.contributor if shift is None else shift[self.contributor]
+        keep = ~touched[link_b]
+        kept_b = link_b[keep]
+        into = np.searchsorted(kept_b, made.beneficiary)  # blocks stay in beneficiary order
+        left = np.arange(len(kept_b))
+        moved = np.full(len(keep), -1, np.int64)  # old link to new; -1: made again
+        moved[keep] = left + np.searchsorted(into, left, side="right")
+        row_link = np.insert(_mapped(np.delete(self._row_link, gone), moved), at, -1)
+        row_link[rows] = _mapped(made.row_link, into + np.arange(len(into)))
+        return _Links(
+            np.insert(kept_b, into, made.beneficiary),
+            np.insert(link_c[keep], into, made.contributor),
+            np.insert(self.type_code[keep], into, made.type_code),
+            np.insert(self.factor[keep], into, made.factor),
+            row_link,
+        )
+
+    def _finish(self, links: _Links) -> None:
+        """The adjacencies and the relationships followed, from the links (vectorised)."""
         c, n = self._columns, len(self.ids)
-        count, code, start, end, share = len(c.rels), c.code, c.start, c.end, c.share
-        kind = _KIND_OF_CODE[code]
-        runner = kind == LinkKind.RUNNER
-        contributor = np.where(runner, end, start)
-        beneficiary = np.where(runner, start, end)
-        results = kind == LinkKind.RESULTS
-        kept = ~results | (share >= self.min_share)
-        # Group relationships into links: by beneficiary, contributor, type, then id (rows
-        # are in id order; stable sorts by type, then contributor, then beneficiary).
-        order = np.argsort(code, kind="stable")  # int8: numpy's radix sort
-        order = order[_stable_order(contributor[order], n)[0]]
-        order = order[_stable_order(beneficiary[order], n)[0]]
-        key = (beneficiary[order] * n + contributor[order]) * len(_TYPES) + code[order]
-        first = np.ones(count, bool)
-        first[1:] = key[1:] != key[:-1]
-        starts = np.flatnonzero(first)
-        group = np.cumsum(first) - 1
-        shares = share[order]
-        all_shares = np.add.reduceat(shares, starts) if count else np.zeros(0)
-        kept_o = kept[order]
-        kept_shares = np.add.reduceat(shares * kept_o, starts) if count else np.zeros(0)
-        kept_count = np.add.reduceat(kept_o.astype(np.int64), starts) if count else starts
-        weights = np.maximum.reduceat(c.weight[order], starts) if count else np.zeros(0)
-        link_b = beneficiary[order][starts]
-        link_kind = kind[order][starts]
-        factor = factors(link_b, link_kind, all_shares, kept_shares, weights, n)
-        # Links with nothing kept are not followed; their relationships are not on any lineage.
-        live = kept_count > 0
-        renumber = np.cumsum(live) - 1
-        self.beneficiary: IntArray = link_b[live]
-        self.contributor: IntArray = contributor[order][starts][live]
-        self.type_code = code[order][starts][live]
-        self.factor: FloatArray = factor[live]
+        self.beneficiary: IntArray = links.beneficiary
+        self.contributor: IntArray = links.contributor
+        self.type_code = links.type_code
+        self.factor: FloatArray = links.factor
+        self._row_link = links.row_link
         self.up_ptr = _pointers(self.beneficiary, n)
         self.down_order, self.down_ptr = _stable_order(self.contributor, n)
         # The relationships links follow, ranked by id, with each one's link; and per link
         # its relationships' ranks in id order.
-        followed = kept_o & live[group]
-        rel_rows = order[followed]
-        rank_of = np.full(count, -1, np.int64)
-        is_followed = np.zeros(count, bool)
-        is_followed[rel_rows] = True
-        rank_sorted = np.flatnonzero(is_followed)  # rel_rows sorted (they are distinct)
-        rank_of[rank_sorted] = np.arange(len(rank_sorted))
+        followed = np.flatnonzero(links.row_link >= 0)
         self.rels: list[Relationship] = (
-            c.rels if len(rank_sorted) == count else list(map(c.rels.__getitem__, rank_sorted))
+            c.rels if len(followed) == len(c.rels) else list(map(c.rels.__getitem__, followed))
         )
-        self.rel_link: IntArray = np.empty(len(rank_sorted), np.int64)
-        self.rel_link[rank_of[rel_rows]] = renumber[group[followed]]
-        self.link_rels: IntArray = rank_of[rel_rows]  # grouped by link, by id within each
-        self.link_rel_ptr = _pointers(renumber[group[followed]], len(self.factor))
+        self.rel_link: IntArray = links.row_link[followed]
+        self.link_rels, self.link_rel_ptr = _stable_order(self.rel_link, len(self.factor))
 
     # ------------------------------------------------------------------ reading
 
