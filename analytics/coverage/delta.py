@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 
 from analytics.advance import MAX_TOUCHED_SHARE, MIN_TOUCHED_LIMIT, touched_nodes
+from analytics.counting import stable_order
 from analytics.coverage.engagements import (
     _OPEN_END,
     _OPEN_START,
@@ -87,17 +88,23 @@ def advance_index(
         for u in touched
     )
     targets = read.targets if same else _targets(new, scope)
-    number = {a: i for i, a in enumerate(previous.actor_ids)}
+    number = read.actor_number
     rows = _Rows.read(new, sorted(touched))
     fresh = sorted(set(rows.actor))
     kept = [a for a in previous.actor_ids if a not in touched]
-    ids = sorted([*kept, *fresh])  # snapshots list nodes by id: this is first-engagement order
-    position = {a: i for i, a in enumerate(ids)}
-    actors = _merge_actors(read.actors, number, kept, _actors(fresh, scope), ids, position)
-
     old_to_new = np.full(len(previous.actor_ids) + 1, -1, dtype=np.int64)
-    for a in kept:
-        old_to_new[number[a]] = position[a]
+    if len(kept) + len(fresh) == len(number) and all(a in number for a in fresh):
+        # The same actors: their numbers stand, the touched ones' rows are read again.
+        ids, position = list(previous.actor_ids), number
+        actors = _replaced_actors(read.actors, _actors(fresh, scope), position)
+        old_to_new[: len(ids)] = np.arange(len(ids))
+        old_to_new[[number[a] for a in fresh]] = -1
+    else:
+        ids = sorted([*kept, *fresh])  # snapshots list nodes by id: first-engagement order
+        position = {a: i for i, a in enumerate(ids)}
+        actors = _merge_actors(read.actors, number, kept, _actors(fresh, scope), ids, position)
+        for a in kept:
+            old_to_new[number[a]] = position[a]
     target_to_new = np.fromiter(
         (targets.number[t] for t in previous.target_ids), np.int64, len(previous.target_ids)
     )
@@ -109,7 +116,7 @@ def advance_index(
             np.fromiter((position[u] for u in rows.actor), np.int64, count),
         ]
     )
-    order = np.argsort(actor, kind="stable")  # each actor's rows stay in their order
+    order, _ = stable_order(actor, len(ids))  # each actor's rows stay in their order
     target = np.concatenate(
         [
             target_to_new[previous.e_target[stay]],
@@ -133,12 +140,33 @@ def advance_index(
         until[order],
         amount[order],
         part[order],
+        position,
     )
 
 
 def _memberships(graph: nx.MultiDiGraph, state: str) -> set[str]:
     succ = graph._succ.get(state, {})
     return {v for v, keyed in succ.items() if any(d["type"] == "MEMBER_OF" for d in keyed.values())}
+
+
+def _replaced_actors(before: _Actors, fresh: _Actors, position: dict[str, int]) -> _Actors:
+    """The previous index's actors with the touched ones' attributes as read now."""
+    at = np.fromiter((position[a] for a in fresh.ids), np.int64, len(fresh.ids))
+    columns = []
+    for theirs, mine in (
+        (before.kind, fresh.kind),
+        (before.country, fresh.country),
+        (before.since, fresh.since),
+        (before.until, fresh.until),
+    ):
+        column = theirs.copy()
+        column[at] = mine
+        columns.append(column)
+    type_rows = list(before.type_rows)
+    for a, row in zip(fresh.ids, fresh.type_rows, strict=True):
+        type_rows[position[a]] = row
+    kind, country, since, until = columns
+    return _Actors(list(before.ids), kind, country, type_rows, since, until)
 
 
 def _merge_actors(

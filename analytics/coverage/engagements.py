@@ -125,6 +125,8 @@ class _Read:
     amount: FloatArray
     scope: _Scope
     targets: _Targets
+    #: Each actor's number (its row in the actor columns).
+    actor_number: dict[str, int]
 
 
 def _csr(rows: Sequence[Iterable[int]]) -> tuple[IntArray, IntArray]:
@@ -360,6 +362,7 @@ def build_index(graph: nx.MultiDiGraph, revision: int = 0) -> EngagementIndex:
         scope.days.column(rows.until, _OPEN_END),
         np.asarray(rows.amount, dtype=np.float64),
         np.array(rows.participation, dtype=np.bool_),
+        number,
     )
 
 
@@ -374,9 +377,11 @@ def assemble(
     until: IntArray,
     amount: FloatArray,
     part: npt.NDArray[np.bool_],
+    number: dict[str, int],
 ) -> EngagementIndex:
     """The index from its parts: every derived column computed here, column-wise, from the
-    engagements as read (which the index keeps, so the next revision can be derived)."""
+    engagements as read (which the index keeps, so the next revision can be derived);
+    ``number`` is each actor's row."""
     t_since, t_until, t_date = targets.since, targets.until, targets.date
     start = np.maximum(np.maximum(since, t_since[target]), actors.since[actor])
     end = np.minimum(np.minimum(until, t_until[target]), actors.until[actor])
@@ -410,5 +415,5 @@ def assemble(
         n_programmes=targets.n_programmes,
         n_activities=len(targets.ids) - targets.n_programmes,
         target_ids=tuple(targets.ids),
-        read=_Read(actors, since, until, amount, scope, targets),
+        read=_Read(actors, since, until, amount, scope, targets, number),
     )

@@ -88,8 +88,9 @@ def _expand(ptr: IntArray, values: IntArray, rows: IntArray) -> tuple[IntArray, 
     starts = ptr[rows]
     counts = ptr[rows + 1] - starts
     pos = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-    offsets = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return pos, values[starts[pos] + offsets]
+    # value k of row i sits at starts[i] + k, and output j is value j - (outputs before i)
+    shift = starts - (np.cumsum(counts) - counts)
+    return pos, values[shift[pos] + np.arange(len(pos), dtype=np.int64)]
 
 
 def _cells_of(

@@ -29,8 +29,8 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
+from analytics.counting import stable_order
 from analytics.lineage.flow import FLOW_TYPES, Link, LinkKind, factors, kind_of, role_weight
 from graph.model import Node, Relationship
 
@@ -94,22 +94,6 @@ def _ranges(ptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
         return np.empty(0, np.int64), counts
     offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return offsets + np.arange(total, dtype=np.int64), counts
-
-
-def _stable_order(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    """The positions of ``keys`` (integers below ``n``) sorted by key, equal keys in position
-    order, and the CSR pointers of each key's run: a counting sort in C, 7x faster than
-    ``np.argsort(kind="stable")`` on a million keys. scipy builds the CSR matrix of entries
-    (key, position) in canonical form, each row's column indices (the positions) sorted.
-
-    >>> order, ptr = _stable_order(np.array([2, 0, 2, 1]), 3)
-    >>> order.tolist(), ptr.tolist()
-    ([1, 3, 0, 2], [0, 1, 2, 4])
-    """
-    count = len(keys)
-    matrix = sparse.csr_array((np.ones(count, np.int8), (keys, np.arange(count))), shape=(n, count))
-    matrix.sort_indices()
-    return matrix.indices.astype(np.int64, copy=False), matrix.indptr.astype(np.int64, copy=False)
 
 
 def _pointers(rows: IntArray, n: int) -> IntArray:
@@ -214,8 +198,8 @@ def _links(c: _Columns, rows: IntArray | None, n: int, min_share: float) -> _Lin
     # Group relationships into links: by beneficiary, contributor, type, then id (rows are in
     # id order; stable sorts by type, then contributor, then beneficiary).
     order = np.argsort(code, kind="stable")  # int8: numpy's radix sort
-    order = order[_stable_order(contributor[order], n)[0]]
-    order = order[_stable_order(beneficiary[order], n)[0]]
+    order = order[stable_order(contributor[order], n)[0]]
+    order = order[stable_order(beneficiary[order], n)[0]]
     key = (beneficiary[order] * n + contributor[order]) * len(_TYPES) + code[order]
     first = np.ones(count, bool)
     first[1:] = key[1:] != key[:-1]
@@ -350,11 +334,12 @@ class FlowIndex:
         """This index after writes that stored ``nodes`` and ``rels`` (the newest version of
         each): equal to a full build over the records after them.
 
-        Why: a full build reads every record in Python (0.2 s at 20,000 actors, seconds at
-        100,000) and a write touches a handful. Here the relationship columns, kept in id
-        order, lose and gain the written rows (positions moved past the created nodes); only
-        the vectorised grouping below runs over the whole graph again. Nothing is ever
-        removed from a store (an ending is a new version), so a write only adds or replaces.
+        Why: a full build reads every record in Python (0.2 s at 20,000 actors, over a second
+        at 100,000) and a write touches a handful. Here the relationship columns, kept in id
+        order, lose and gain the written rows (positions moved past the created nodes), the
+        links of the beneficiaries those rows point at are made again (a factor depends on
+        its beneficiary's links only), and the others are kept. Nothing is ever removed from
+        a store (an ending is a new version), so a write only adds or replaces.
         """
         new = object.__new__(FlowIndex)
         new.as_of, new.min_share, new._best = self.as_of, self.min_share, {}
@@ -421,7 +406,7 @@ class FlowIndex:
         self.factor: FloatArray = links.factor
         self._row_link = links.row_link
         self.up_ptr = _pointers(self.beneficiary, n)
-        self.down_order, self.down_ptr = _stable_order(self.contributor, n)
+        self.down_order, self.down_ptr = stable_order(self.contributor, n)
         # The relationships links follow, ranked by id, with each one's link; and per link
         # its relationships' ranks in id order.
         followed = np.flatnonzero(links.row_link >= 0)
@@ -429,7 +414,7 @@ class FlowIndex:
             c.rels if len(followed) == len(c.rels) else list(map(c.rels.__getitem__, followed))
         )
         self.rel_link: IntArray = links.row_link[followed]
-        self.link_rels, self.link_rel_ptr = _stable_order(self.rel_link, len(self.factor))
+        self.link_rels, self.link_rel_ptr = stable_order(self.rel_link, len(self.factor))
 
     # ------------------------------------------------------------------ reading
 
