@@ -148,14 +148,18 @@ class _Columns:
         bisection and moved by list and array splicing: a write costs a few copies of the
         columns, not a pass in Python."""
         rows = sorted(p for p in (_row(self.rels, i) for i in written) if p is not None)
-        kept = _without(self.rels, rows)
         added = _Columns.of(sorted(valid, key=attrgetter("id")), position)
-        at = [bisect_left(kept, r.id, key=_ID) for r in added.rels]
+        # Where each new row goes among the rows left: its place among all, less the rows
+        # dropped before it.
+        at = [
+            p - bisect_left(rows, p)
+            for p in (bisect_left(self.rels, r.id, key=_ID) for r in added.rels)
+        ]
         start, end = np.delete(self.start, rows), np.delete(self.end, rows)
         if shift is not None:
             start, end = shift[start], shift[end]
         columns = _Columns(
-            _with(kept, at, added.rels),
+            _spliced(self.rels, rows, at, added.rels),
             np.insert(np.delete(self.code, rows), at, added.code),
             np.insert(start, at, added.start),
             np.insert(end, at, added.end),
@@ -235,34 +239,38 @@ def _mapped(links: IntArray, to: IntArray) -> IntArray:
     return out
 
 
-def _without(items: list[T], rows: list[int]) -> list[T]:
-    """``items`` without the positions ``rows`` (ascending): slices copied in C.
-
-    >>> _without(list("abcde"), [1, 3])
-    ['a', 'c', 'e']
-    """
-    out: list[T] = []
-    previous = 0
-    for row in rows:
-        out += items[previous:row]
-        previous = row + 1
-    return out + items[previous:]
+#: Up to this many rows dropped and added, a splice edits one copy of the list in place (a
+#: memmove each); beyond, it copies slices (a pass over the list, whatever the changes).
+_IN_PLACE = 64
 
 
-def _with(items: list[T], at: list[int], added: list[T]) -> list[T]:
-    """``items`` with ``added[i]`` inserted before position ``at[i]`` (ascending), as
-    ``np.insert`` does for arrays.
+def _spliced(items: list[T], drop: list[int], at: list[int], added: list[T]) -> list[T]:
+    """``items`` without the positions ``drop`` (ascending), then with ``added[i]`` inserted
+    before position ``at[i]`` (ascending) of what is left: what ``np.insert(np.delete(...))``
+    does to an array.
 
-    >>> _with(list("ace"), [0, 3], list("XY"))
+    >>> _spliced(list("abcde"), [1, 3], [0, 3], list("XY"))
     ['X', 'a', 'c', 'e', 'Y']
     """
-    out: list[T] = []
+    if len(drop) + len(added) <= _IN_PLACE:
+        out = list(items)
+        for row in reversed(drop):
+            del out[row]
+        for offset, (row, item) in enumerate(zip(at, added, strict=True)):
+            out.insert(row + offset, item)
+        return out
+    kept: list[T] = []
     previous = 0
+    for row in drop:
+        kept += items[previous:row]
+        previous = row + 1
+    kept += items[previous:]
+    out, previous = [], 0
     for row, item in zip(at, added, strict=True):
-        out += items[previous:row]
+        out += kept[previous:row]
         out.append(item)
         previous = row
-    return out + items[previous:]
+    return out + kept[previous:]
 
 
 def _row(rels: list[Relationship], rel_id: str) -> int | None:
@@ -347,13 +355,13 @@ class FlowIndex:
             stored = dict(self.nodes)
             stored.update((n.id, n) for n in nodes)
             new.nodes = stored
-            fresh = sorted(stored.keys() - self.nodes.keys())
+            fresh = sorted({n.id for n in nodes if n.id not in self.nodes})
             if fresh:
                 # Each old position moves up by the created ids that sort before its id.
                 at = [bisect_left(self.ids, node_id) for node_id in fresh]
                 before = np.cumsum(np.bincount(at, minlength=len(self.ids) + 1)[:-1])
                 shift = np.arange(len(self.ids), dtype=np.int64) + before
-                new.ids = _with(self.ids, at, fresh)
+                new.ids = _spliced(self.ids, [], at, fresh)
                 new.position = {node_id: i for i, node_id in enumerate(new.ids)}
             else:
                 new.ids, new.position, shift = self.ids, self.position, None

@@ -4,16 +4,18 @@ and the API derives it whenever this process made the writes."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
 import pytest
 
 from analytics import lineage as L
+from analytics.lineage import flow_index
 from api.lineage import cache
 from api.lineage.index import load_index
-from graph.store import GraphStore
-from tests.factories import random_revisions
+from graph.store import Change, GraphStore, RelWrite
+from tests.factories import node, random_revisions, small_graph
 
 #: (asOf, minShare) pairs, as many as the API keeps indexes for: every relationship with a
 #: share threshold the random results links fall on both sides of, and one date.
@@ -74,3 +76,51 @@ async def test_derived_indexes_equal_full_compiles(
             derived_at.append(revision)
     assert len(set(compiles)) == 1  # the first revision only: every later one was derived
     assert len(derived_at) >= 20 // every
+
+
+def partnerships(prefix: str, actors: list[str], count: int) -> list[Change]:
+    """``count`` partnerships of ``actors`` in the two programmes, ids ``r-<prefix>NNN``."""
+    return [
+        RelWrite(
+            "PARTNERS_IN",
+            f"r-{prefix}{i:03d}",
+            actors[i % len(actors)],
+            ("prog-a", "prog-b")[i % 2],
+            {"role": "IMPLEMENTING", "since": "2021-01-01"},
+        )
+        for i in range(count)
+    ]
+
+
+def circles(ids: list[str]) -> list[Change]:
+    return [node("CivilSocietyOrganization", a, f"Fictional Circle {a}") for a in ids]
+
+
+async def test_a_large_write_is_derived_exactly(store: GraphStore, compiles: list[int]) -> None:
+    """Past ``_IN_PLACE`` changes the splices copy slices instead of editing in place: a write
+    of a hundred partnerships and a dozen new actors, ids sorting among the existing ones."""
+    first = [f"cso-b{i:02d}" for i in range(40)]
+    await store.apply([*small_graph(), *circles(first), *partnerships("b", first, 300)])
+    await cache.index_for(store, None, 0.0)
+    more = [f"cso-{c}{i}" for c in "0aMz" for i in range(3)]
+    batch = circles(more)
+    for c in "0aMz":
+        batch += partnerships(c, [*more, "cso-1", "cso-b07"], 25)
+    await store.apply(batch)
+    derived = await cache.index_for(store, None, 0.0)
+    assert_same(derived, await load_index(store))
+    assert len(compiles) == 1  # derived, not compiled
+
+
+def test_splices_agree_with_numpy_in_place_or_by_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(7)
+    for in_place in (0, 10_000):
+        monkeypatch.setattr(flow_index, "_IN_PLACE", in_place)
+        for _ in range(200):
+            items = list(range(rng.randrange(0, 30)))
+            drop = sorted(rng.sample(items, rng.randrange(0, len(items) + 1)))
+            left = len(items) - len(drop)
+            at = sorted(rng.randrange(0, left + 1) for _ in range(rng.randrange(0, 6)))
+            added = [100 + i for i in range(len(at))]
+            want = np.insert(np.delete(np.array(items, np.int64), drop), at, added).tolist()
+            assert flow_index._spliced(items, drop, at, added) == want
