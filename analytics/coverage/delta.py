@@ -68,7 +68,7 @@ def advance_index(
     if len(touched) > max(MAX_TOUCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
     if touched <= old._node.keys():  # no node created: the kinds, in the same order
-        kinds = dict(read.scope.kind_of)
+        kinds = dict(read.kinds)
         kinds.update((u, new._node[u]["kind"]) for u in touched)
     else:  # in the graph's order, which numbers the targets
         kinds = dict(new.nodes(data="kind"))
@@ -78,7 +78,7 @@ def advance_index(
         if kinds[u] == "MemberState" and _memberships(old, u) != _memberships(new, u):
             return None
     # The trees stand (no thematic area was written); the parsed dates are a cache.
-    scope = _Scope(new.nodes, kinds, read.scope.trees, read.scope.days)
+    scope = _Scope(new.nodes, kinds, previous.trees, read.days)
     # Programmes and activities are read from their attributes and their own outgoing
     # relationships (and Member States' memberships, checked above): an engagement written
     # to a programme touches its incoming ones only, which leaves them as they were.

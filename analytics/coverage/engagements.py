@@ -123,7 +123,9 @@ class _Read:
     since: IntArray
     until: IntArray
     amount: FloatArray
-    scope: _Scope
+    #: The scope's kinds and parsed dates (not its graph, which the index must not keep alive).
+    kinds: dict[str, str]
+    days: _Days
     targets: _Targets
     #: Each actor's number (its row in the actor columns).
     actor_number: dict[str, int]
@@ -415,5 +417,5 @@ def assemble(
         n_programmes=targets.n_programmes,
         n_activities=len(targets.ids) - targets.n_programmes,
         target_ids=tuple(targets.ids),
-        read=_Read(actors, since, until, amount, scope, targets, number),
+        read=_Read(actors, since, until, amount, scope.kind_of, scope.days, targets, number),
     )
