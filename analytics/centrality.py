@@ -3,9 +3,9 @@
 Every function takes a networkx graph (normally a projection from
 :mod:`analytics.projection`) and returns a :class:`CentralityResult`: plain scores keyed
 by node id, how they were normalised, which backend computed them, and a ranking.
-networkx defines what each number means; the compiled backends (rustworkx, NetworKit,
-scipy) must reproduce networkx to 1e-9, which the property tests in
-``tests/analytics`` check on random graphs.
+networkx defines what each number means; the compiled backends (NetworKit, scipy, the
+numba searches of :mod:`analytics._bfs`) must reproduce networkx to 1e-9, which the property
+tests in ``tests/analytics`` check on random graphs.
 
 Weights. ``weight`` names an edge attribute holding a *tie strength* (missing means 1);
 strengths must be positive. Path-based measures (betweenness, closeness, harmonic) turn
@@ -25,9 +25,9 @@ from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
-import rustworkx as rx
 import scipy.sparse.csgraph as csgraph
 
+from analytics import _bfs
 from analytics._brandes import source_dependencies
 from analytics._fast import FloatArray, IndexedGraph, as_scores, indexed, nk
 from analytics.errors import AnalysisTooLarge
@@ -273,7 +273,8 @@ def betweenness_centrality(
     Returns
     -------
     CentralityResult
-        Backend ``rustworkx`` (exact, unweighted), ``networkit`` (exact, weighted) or
+        Backend ``numba`` (exact, unweighted: analytics/_bfs.py), ``networkit`` (exact,
+        weighted) or
         ``numpy`` (sampled sources).
 
     Raises
@@ -312,7 +313,7 @@ def betweenness_centrality(
     sources: list[int] | None = None
     if k is None:
         raw = _exact_betweenness(view, weighted)
-        backend = "networkit" if weighted else "rustworkx"
+        backend = "networkit" if weighted else "numba"
     else:
         index = view.index()
         sources = [index[v] for v in random.Random(seed).sample(list(view.nodes), k)]
@@ -337,9 +338,8 @@ def _exact_betweenness(view: IndexedGraph, weighted: bool) -> FloatArray:
         algo = nk.centrality.Betweenness(view.networkit("distance"), normalized=False)
         algo.run()
         return np.asarray(algo.scores(), dtype=np.float64)
-    mapping = rx.betweenness_centrality(view.rustworkx("one"), normalized=False)
-    raw = np.array([mapping[i] for i in range(view.n)], dtype=np.float64)
-    return raw if view.directed else raw * 2.0
+    arcs = view.csr("one", loops=False)
+    return _bfs.betweenness_sums(arcs.indptr, arcs.indices, view.n)
 
 
 # --------------------------------------------------------------------------- closeness
@@ -425,8 +425,8 @@ def harmonic_centrality(
     -------
     CentralityResult
         Equal to networkx ``harmonic_centrality`` (before the optional division).
-        Backend ``scipy``: batched shortest-path rows (3x faster than NetworKit's
-        harmonic closeness here), memory bounded to 64 MB per batch.
+        Backend ``numba`` unweighted (a breadth-first search per node: analytics/_bfs.py),
+        ``scipy`` weighted (batched Dijkstra rows, at most 64 MB per batch).
 
     Examples
     --------
@@ -441,21 +441,23 @@ def harmonic_centrality(
     label = "divided by n - 1" if normalized else "none (sum of 1/distance)"
     n = view.n
     values = np.zeros(n)
-    if n >= 2 and view.m:
-        weighted = weight is not None
-        matrix = view.csr("distance" if weighted else "one", loops=False)
+    weighted = weight is not None
+    if n >= 2 and view.m and not weighted:
+        arcs = view.csr("one", loops=False)
+        values = _bfs.harmonic_sums(arcs.indptr, arcs.indices, n)
+    elif n >= 2 and view.m:
+        matrix = view.csr("distance", loops=False)
         batch = max(1, min(n, _HARMONIC_BATCH_CELLS // n))
         for start in range(0, n, batch):
             rows = np.arange(start, min(start + batch, n))
-            dist = csgraph.shortest_path(
-                matrix, method="D", directed=True, unweighted=not weighted, indices=rows
-            )
+            dist = csgraph.shortest_path(matrix, method="D", directed=True, indices=rows)
             dist[np.arange(rows.size), rows] = np.inf  # a node is not its own partner
             np.reciprocal(dist, out=dist)  # 1/inf = 0: an unreachable node adds 0
             values += dist.sum(axis=0)
-        if normalized:
-            values /= n - 1
-    return _result("harmonic", view, values, label, "scipy", weight)
+    if normalized and n >= 2:
+        values /= n - 1
+    backend = "scipy" if weighted else "numba"
+    return _result("harmonic", view, values, label, backend, weight)
 
 
 # --------------------------------------------------------------------------- spectral
