@@ -4,7 +4,7 @@ Every function takes a networkx graph (normally a projection from
 :mod:`analytics.projection`) and returns a :class:`CentralityResult`: plain scores keyed
 by node id, how they were normalised, which backend computed them, and a ranking.
 networkx defines what each number means; the compiled backends (NetworKit, scipy, the
-numba searches of :mod:`analytics._bfs`) must reproduce networkx to 1e-9, which the property
+numba searches of :mod:`analytics._kernels`) must reproduce networkx to 1e-9, which the property
 tests in ``tests/analytics`` check on random graphs.
 
 Weights. ``weight`` names an edge attribute holding a *tie strength* (missing means 1);
@@ -27,9 +27,10 @@ import networkx as nx
 import numpy as np
 import scipy.sparse.csgraph as csgraph
 
-from analytics import _bfs
+from analytics import _kernels
 from analytics._brandes import source_dependencies
 from analytics._fast import FloatArray, IndexedGraph, as_scores, indexed, nk
+from analytics.counting import stable_order
 from analytics.errors import AnalysisTooLarge
 
 __all__ = [
@@ -273,7 +274,7 @@ def betweenness_centrality(
     Returns
     -------
     CentralityResult
-        Backend ``numba`` (exact, unweighted: analytics/_bfs.py), ``networkit`` (exact,
+        Backend ``numba`` (exact, unweighted: analytics/_kernels.py), ``networkit`` (exact,
         weighted) or
         ``numpy`` (sampled sources).
 
@@ -339,7 +340,7 @@ def _exact_betweenness(view: IndexedGraph, weighted: bool) -> FloatArray:
         algo.run()
         return np.asarray(algo.scores(), dtype=np.float64)
     arcs = view.csr("one", loops=False)
-    return _bfs.betweenness_sums(arcs.indptr, arcs.indices, view.n)
+    return _kernels.betweenness_sums(arcs.indptr, arcs.indices, view.n)
 
 
 # --------------------------------------------------------------------------- closeness
@@ -425,7 +426,7 @@ def harmonic_centrality(
     -------
     CentralityResult
         Equal to networkx ``harmonic_centrality`` (before the optional division).
-        Backend ``numba`` unweighted (a breadth-first search per node: analytics/_bfs.py),
+        Backend ``numba`` unweighted (a breadth-first search per node: analytics/_kernels.py),
         ``scipy`` weighted (batched Dijkstra rows, at most 64 MB per batch).
 
     Examples
@@ -444,7 +445,7 @@ def harmonic_centrality(
     weighted = weight is not None
     if n >= 2 and view.m and not weighted:
         arcs = view.csr("one", loops=False)
-        values = _bfs.harmonic_sums(arcs.indptr, arcs.indices, n)
+        values = _kernels.harmonic_sums(arcs.indptr, arcs.indices, n)
     elif n >= 2 and view.m:
         matrix = view.csr("distance", loops=False)
         batch = max(1, min(n, _HARMONIC_BATCH_CELLS // n))
@@ -735,17 +736,15 @@ def core_number(graph: nx.Graph) -> CentralityResult:
     on by a single thread. Directed graphs use in + out degree, as networkx does;
     self-loops are ignored.
 
-    Undirected graphs (every network the API analyses but a directed ``FULL`` one) go to
-    NetworKit's bucket-queue decomposition: networkx's, in Python, took 13.5 s at 100,000
-    synthetic actors where the peers take under a second with their build
-    (``bench/peers.py``). Directed ones stay with networkx, whose in + out rule NetworKit
-    does not follow.
+    Computed by the bucket algorithm compiled with numba (:mod:`analytics._kernels`):
+    networkx's, in Python, took 13.5 s at 100,000 synthetic actors, and NetworKit's with its
+    graph build 1.2x the peers' CPU (``bench/peers.py``); NetworKit also does not follow the
+    in + out rule for directed graphs.
 
     Returns
     -------
     CentralityResult
-        Integer-valued scores, unnormalised. Backend ``networkit`` (undirected) or
-        ``networkx`` (directed).
+        Integer-valued scores, unnormalised. Backend ``numba``.
 
     Examples
     --------
@@ -754,20 +753,18 @@ def core_number(graph: nx.Graph) -> CentralityResult:
     >>> core_number(g).scores
     {'a': 2.0, 'b': 2.0, 'c': 2.0, 'd': 1.0}
     """
-    if graph.is_directed():
-        simple = _simple(graph, None)
-        cores = nx.core_number(simple)
-        return CentralityResult(
-            "core_number", {v: float(cores[v]) for v in simple}, "none (integer k)", "networkx"
-        )
     view = indexed(graph)
-    decomposition = nk.centrality.CoreDecomposition(
-        view.networkit(), enforceBucketQueueAlgorithm=True
-    )
-    decomposition.run()
-    return CentralityResult(
-        "core_number", as_scores(view, decomposition.scores()), "none (integer k)", "networkit"
-    )
+    if view.directed:  # every arc both ways round: a node's arcs are its in + out degree
+        loops = view.src == view.dst
+        src = np.concatenate([view.src[~loops], view.dst[~loops]])
+        dst = np.concatenate([view.dst[~loops], view.src[~loops]])
+        order, indptr = stable_order(src, view.n)
+        indices = dst[order]
+    else:
+        arcs = view.csr("one", loops=False)
+        indptr, indices = arcs.indptr, arcs.indices
+    cores = _kernels.core_numbers(indptr, indices, view.n).astype(np.float64)
+    return CentralityResult("core_number", as_scores(view, cores), "none (integer k)", "numba")
 
 
 # --------------------------------------------------------------------------- brokers

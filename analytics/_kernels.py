@@ -1,20 +1,23 @@
-"""Breadth-first searches from every node, compiled: harmonic sums and Brandes' dependencies.
+"""Graph kernels compiled with numba: breadth-first searches from every node (harmonic sums,
+Brandes' dependencies) and the core decomposition.
 
-Why: unweighted harmonic closeness and exact betweenness are a breadth-first search per node,
-``n * m`` steps, and their cost is all in the inner loop. The permissively licensed libraries
-we have were measured slower than the peers on one thread (``bench/peers.py``): rustworkx's
-betweenness took 1.8x igraph's CPU, NetworKit's 3.6x; scipy's batched distance rows took 4.4x
-igraph's for harmonic closeness, NetworKit's harmonic closeness 7.5x. igraph is GPL, so it may
-only be a benchmark peer. Both searches are a few lines over the CSR arrays of the graph, and
-numba (BSD) compiles them to what igraph's C does. The machine code is cached on disk
-(``cache=True``), so only the first call on a machine pays for compiling, and the kernels
-release the GIL (``nogil``): the API runs analyses in worker threads.
+Why: these measures' cost is all in an inner loop over the arcs, ``n * m`` steps for the
+searches. The permissively licensed libraries we have were measured slower than the peers on
+one thread (``bench/peers.py``, 2,000 actors): rustworkx's betweenness took 1.8x igraph's CPU,
+NetworKit's 3.6x; scipy's batched distance rows took 4.4x igraph's for harmonic closeness,
+NetworKit's harmonic closeness 7.5x; NetworKit's core decomposition with its graph build 1.2x.
+igraph is GPL, so it may only be a benchmark peer. Each kernel is a few lines over the CSR
+arrays of the graph, and numba (BSD) compiles them to what igraph's C does. The machine code is
+cached on disk (``cache=True``), so only the first call on a machine pays for compiling, and
+the kernels release the GIL (``nogil``): the API runs analyses in worker threads.
 
 The searches follow the arcs of the CSR given (out-arcs): from each source ``s`` they find
 ``d(s, v)``. Harmonic closeness sums ``1 / d(s, v)`` into ``v``, so a node collects its
 *incoming* distances, as networkx defines it for directed graphs. Betweenness accumulates, for
 every source, Brandes' dependencies in reverse order of discovery, so its sums run over ordered
 pairs ``(s, t)``; an undirected graph, given both arcs of each edge, counts each pair twice.
+The core decomposition (Batagelj and Zaversnik's bucket algorithm) counts a node's arcs as its
+degree, so a directed graph given its arcs both ways round has networkx's in + out degree.
 
 Examples
 --------
@@ -26,6 +29,8 @@ A path a - b - c, as CSR arrays of both arcs of each edge:
 [1.5, 2.0, 1.5]
 >>> betweenness_sums(indptr, indices, 3).tolist()
 [0.0, 2.0, 0.0]
+>>> core_numbers(indptr, indices, 3).tolist()
+[1, 1, 1]
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import numpy as np
 
 from analytics._fast import FloatArray, IntArray
 
-__all__ = ["betweenness_sums", "harmonic_sums"]
+__all__ = ["betweenness_sums", "core_numbers", "harmonic_sums"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -107,6 +112,40 @@ def _betweenness(indptr: IntArray, indices: IntArray, n: int) -> FloatArray:
     return scores
 
 
+@numba.njit(cache=True, nogil=True)
+def _cores(indptr: IntArray, indices: IntArray, n: int) -> IntArray:
+    degree = indptr[1:] - indptr[:-1]
+    top = degree.max() if n else 0
+    # Nodes sorted by degree in buckets: start[d] is where degree d's bucket begins.
+    start = np.zeros(top + 2, np.int64)
+    for v in range(n):
+        start[degree[v] + 1] += 1
+    start = np.cumsum(start)
+    where = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    fill = start.copy()
+    for v in range(n):
+        where[v] = fill[degree[v]]
+        order[where[v]] = v
+        fill[degree[v]] += 1
+    # Take nodes in order of current degree; a neighbour of higher degree moves one bucket
+    # down, swapped with the first node of its bucket.
+    for i in range(n):
+        v = order[i]
+        for p in range(indptr[v], indptr[v + 1]):
+            u = indices[p]
+            if degree[u] > degree[v]:
+                d = degree[u]
+                first = start[d]
+                w = order[first]
+                if u != w:
+                    order[where[u]], order[first] = w, u
+                    where[w], where[u] = where[u], first
+                start[d] += 1
+                degree[u] -= 1
+    return degree
+
+
 def harmonic_sums(indptr: IntArray, indices: IntArray, n: int) -> FloatArray:
     """For each node ``v``, the sum over every other node ``s`` that reaches it of
     ``1 / d(s, v)``, the graph given as CSR arrays of its arcs (no self-loops)."""
@@ -117,6 +156,12 @@ def betweenness_sums(indptr: IntArray, indices: IntArray, n: int) -> FloatArray:
     """For each node, the sum over ordered pairs ``(s, t)`` of other nodes of the share of
     shortest ``s``-``t`` paths through it (Brandes), the graph as CSR arrays of its arcs."""
     return _betweenness(_int64(indptr), _int64(indices), n)
+
+
+def core_numbers(indptr: IntArray, indices: IntArray, n: int) -> IntArray:
+    """Each node's core number, its degree being its count of arcs in the CSR given (no
+    self-loops)."""
+    return _cores(_int64(indptr), _int64(indices), n)
 
 
 def _int64(array: IntArray) -> IntArray:
