@@ -88,9 +88,11 @@ def advance_simple(
     touched: set[Hashable] = set(known.nodes) if known is not None else touched_nodes(old, new)
     if len(touched) > max(MAX_PATCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
-    view = indexed(previous, "weight")
     p_node, n_node = previous._node, new._node
     same = n_node.keys() == p_node.keys()
+    if same and not touched:
+        return previous  # nothing it holds was written (need weights): the very same graph
+    view = indexed(previous, "weight")
     if same:
         nodes = list(view.nodes)
         index = view.index()

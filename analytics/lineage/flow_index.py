@@ -347,8 +347,11 @@ class FlowIndex:
         order, lose and gain the written rows (positions moved past the created nodes), the
         links of the beneficiaries those rows point at are made again (a factor depends on
         its beneficiary's links only), and the others are kept. Nothing is ever removed from
-        a store (an ending is a new version), so a write only adds or replaces.
+        a store (an ending is a new version), so a write only adds or replaces. A write of
+        neither (need weights) changes nothing: this very index serves the next revision.
         """
+        if not nodes and not rels:
+            return self
         new = object.__new__(FlowIndex)
         new.as_of, new.min_share, new._best = self.as_of, self.min_share, {}
         with bulk():

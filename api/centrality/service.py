@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,7 +69,11 @@ class Network:
 
     revision: int
     graph: nx.Graph
-    snapshot: nx.MultiDiGraph | None = None
+    snapshot: nx.MultiDiGraph | None
+    #: Which graph this is: a network derived from another without change (a write it does
+    #: not hold, such as need weights) keeps its number, and with it the results computed
+    #: on it (``AnalysisService.analyse``).
+    generation: int
 
 
 class AnalysisService:
@@ -80,6 +85,7 @@ class AnalysisService:
         refusals = (AnalysisTooLarge,)
         self._networks = ResultCache(entries=NETWORKS_KEPT, stats=STATS, keep_errors=refusals)
         self._results = ResultCache(entries=RESULTS_KEPT, stats=STATS, keep_errors=refusals)
+        self._generations = itertools.count(1)
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor(), fn, *args)
@@ -102,7 +108,12 @@ class AnalysisService:
                             return found
                     return analysed_graph(snap.graph, params, budget)
 
-            return Network(snap.revision, await self._off_loop(build), snap.graph)
+            graph = await self._off_loop(build)
+            if before is not None and graph is before.graph:
+                generation = before.generation
+            else:
+                generation = next(self._generations)
+            return Network(snap.revision, graph, snap.graph, generation)
 
         return await self._networks.get((revision, params, budget), make)
 
@@ -178,14 +189,15 @@ class AnalysisService:
     ) -> tuple[int, T]:
         """``compute(graph)`` on the analysed network, cached under ``what`` (which must
         name everything ``compute`` depends on besides the network)."""
-        revision = await self.store.revision()
+        network = await self.network(params)
 
-        async def make() -> tuple[int, T]:
-            network = await self.network(params)
-            return network.revision, await self._off_loop(compute, network.graph)
+        async def make() -> T:
+            return await self._off_loop(compute, network.graph)
 
-        key = ("analysis", revision, params, WORK_BUDGET, what)  # the network's budget too
-        return await self._results.get(key, make)
+        # Keyed by the graph, not the revision: a write the network does not hold keeps it,
+        # and its results (an exact betweenness of minutes survives a change of need weights).
+        key = ("analysis", network.generation, params, WORK_BUDGET, what)  # the budget too
+        return network.revision, await self._results.get(key, make)
 
     def clear(self) -> None:
         """Forget every cached graph and result (benchmarks of the uncached path)."""
