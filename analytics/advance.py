@@ -70,6 +70,21 @@ def touched_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set[Hashable]:
     return touched
 
 
+def unchanged(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> bool:
+    """Whether ``new``, a snapshot derived from ``old``, holds the very nodes, attributes and
+    relationships ``old`` does (the write between them held none: need weights), so that
+    anything computed from ``old``'s graph holds for ``new``'s.
+
+    >>> g = nx.MultiDiGraph([("a", "p")])
+    >>> unchanged(g, g), unchanged(g, nx.MultiDiGraph(g))
+    (True, False)
+    """
+    if new._node.keys() != old._node.keys():
+        return False
+    known = changes(old, new)
+    return not (known.nodes if known is not None else touched_nodes(old, new))
+
+
 def advance_simple(
     previous: nx.Graph, old: nx.MultiDiGraph, new: nx.MultiDiGraph
 ) -> nx.Graph | None:
@@ -88,11 +103,9 @@ def advance_simple(
     touched: set[Hashable] = set(known.nodes) if known is not None else touched_nodes(old, new)
     if len(touched) > max(MAX_PATCHED_SHARE * len(new), MIN_TOUCHED_LIMIT):
         return None
+    view = indexed(previous, "weight")
     p_node, n_node = previous._node, new._node
     same = n_node.keys() == p_node.keys()
-    if same and not touched:
-        return previous  # nothing it holds was written (need weights): the very same graph
-    view = indexed(previous, "weight")
     if same:
         nodes = list(view.nodes)
         index = view.index()

@@ -25,7 +25,7 @@ from typing import Any, Final, TypeVar
 
 import networkx as nx
 
-from analytics.advance import advance_simple
+from analytics.advance import advance_simple, unchanged
 from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import GeographyBasis, build_index
 from analytics.errors import AnalysisTooLarge
@@ -109,7 +109,11 @@ class AnalysisService:
                     return analysed_graph(snap.graph, params, budget)
 
             graph = await self._off_loop(build)
-            if before is not None and graph is before.graph:
+            if (
+                before is not None
+                and before.snapshot is not None
+                and unchanged(before.snapshot, snap.graph)
+            ):
                 generation = before.generation
             else:
                 generation = next(self._generations)

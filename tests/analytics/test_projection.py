@@ -229,6 +229,10 @@ def test_simple_graph_is_collapse_then_canonical_with_its_views(
     assert type(fast) is type(plain) and nx.is_frozen(fast)
     assert list(fast.nodes(data=True)) == list(plain.nodes(data=True))
     assert list(fast.edges(data=True)) == list(plain.edges(data=True))
+    for view in ("adj", "pred") if directed else ("adj",):  # each neighbourhood's order
+        assert {v: list(getattr(fast, view)[v].items()) for v in fast} == {
+            v: list(getattr(plain, view)[v].items()) for v in plain
+        }
     for weight in ("weight", None):
         seeded, converted = _fast.indexed(fast, weight), _fast._convert(plain, weight)
         assert (seeded.nodes, seeded.directed) == (converted.nodes, converted.directed)
