@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from api.app import create_app
+from api.lineage import cache as lineage_cache
+from api.lineage.index import load_index
 from api.settings import Settings
 from api.stores import store_from_settings
 from graph.store import GraphStore
@@ -122,3 +124,26 @@ def chain_api(
     """A server over the small results chain of :mod:`tests.lineage.graphs`."""
     with live_api(request.param, tmp_path_factory.mktemp("chain") / "g.db", load_chain) as api:
         yield api
+
+
+#: (revision read, asOf, minShare) of each flow index compiled from every record.
+Compiled = tuple[int, str | None, float]
+
+
+@pytest.fixture
+def compiles(monkeypatch: pytest.MonkeyPatch, store: GraphStore) -> list[Compiled]:
+    """Every flow index the API compiles in full for the test's ``store`` (not derived from an
+    earlier one). Other stores are left out: a live server of another module on the shared
+    Neo4j database may still be warming its own indexes after this test's writes."""
+    seen: list[Compiled] = []
+    real = load_index
+
+    async def counting(on: GraphStore, **kwargs: Any) -> Any:
+        revision = await on.revision()
+        built = await real(on, **kwargs)
+        if on is store:
+            seen.append((revision, kwargs["as_of"], kwargs["min_share"]))
+        return built
+
+    monkeypatch.setattr(lineage_cache, "load_index", counting)
+    return seen

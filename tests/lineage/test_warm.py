@@ -8,33 +8,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from analytics import lineage as L
 from api.lineage import cache
-from api.lineage.index import load_index
 from api.lineage.warm import keep_warm
 from graph.store import GraphStore
 from tests.factories import node, rel
+from tests.lineage.conftest import Compiled
 from tests.lineage.graphs import chain
 
 TICK = 0.02
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str | None, float]]:
-    """Every index compiled to the end: (revision it was read at, asOf, minShare)."""
-    seen: list[tuple[int, str | None, float]] = []
-    real = load_index
-
-    async def counting(store: GraphStore, **kwargs: Any) -> L.FlowIndex:
-        revision = await store.revision()
-        built = await real(store, **kwargs)
-        seen.append((revision, kwargs["as_of"], kwargs["min_share"]))
-        return built
-
-    monkeypatch.setattr(cache, "load_index", counting)
-    return seen
 
 
 @contextlib.asynccontextmanager
@@ -56,7 +37,9 @@ async def until(condition: Any, timeout: float = 10.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-async def test_a_used_index_is_rebuilt_after_a_write(store: GraphStore, loads: list[Any]) -> None:
+async def test_a_used_index_is_rebuilt_after_a_write(
+    store: GraphStore, compiles: list[Compiled]
+) -> None:
     await store.apply(chain())
     before = await store.revision()
     await cache.index_for(store, None, 0.0)
@@ -74,11 +57,11 @@ async def test_a_used_index_is_rebuilt_after_a_write(store: GraphStore, loads: l
     assert indexes.stats.computed == computed  # the query found it ready
     assert "out-9" in index.nodes
     # This process wrote it, so the indexes were derived from the ones before, not compiled.
-    assert {revision for revision, _, _ in loads} == {before}
+    assert {revision for revision, _, _ in compiles} == {before}
 
 
 async def test_an_index_is_compiled_when_the_write_is_not_at_hand(
-    store: GraphStore, loads: list[Any]
+    store: GraphStore, compiles: list[Compiled]
 ) -> None:
     """Deltas this process no longer has (another process's write looks the same) leave the
     index to a full compile from the records."""
@@ -88,12 +71,14 @@ async def test_an_index_is_compiled_when_the_write_is_not_at_hand(
     store._snapshots.clear()  # type: ignore[attr-defined]  # the deltas are gone
     index = await cache.index_for(store, None, 0.0)
     assert "out-9" in index.nodes
-    assert [revision for revision, _, _ in loads] == [1, await store.revision()]
+    assert [revision for revision, _, _ in compiles] == [1, await store.revision()]
 
 
-async def test_an_unused_store_is_never_compiled(store: GraphStore, loads: list[Any]) -> None:
+async def test_an_unused_store_is_never_compiled(
+    store: GraphStore, compiles: list[Compiled]
+) -> None:
     await store.apply(chain())
     async with warming(store):
         await store.apply([node("Outcome", "out-9", "Ninth")])
         await asyncio.sleep(10 * TICK)
-    assert loads == []
+    assert compiles == []
