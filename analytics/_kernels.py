@@ -44,27 +44,49 @@ __all__ = ["betweenness_sums", "core_numbers", "harmonic_sums"]
 
 
 @numba.njit(cache=True, nogil=True)
+def _search(
+    indptr: IntArray,
+    indices: IntArray,
+    s: int,
+    dist: IntArray,
+    order: IntArray,
+    sigma: FloatArray,
+    paths: bool,
+) -> int:
+    """Breadth-first from ``s``: ``dist`` of each node reached (-1 elsewhere on entry), the
+    nodes in ``order`` of discovery (returns how many), and with ``paths`` the number of
+    shortest paths to each in ``sigma`` (0 elsewhere on entry)."""
+    dist[s] = 0
+    sigma[s] = 1.0
+    order[0] = s
+    head, tail = 0, 1
+    while head < tail:
+        u = order[head]
+        head += 1
+        step = dist[u] + 1
+        for p in range(indptr[u], indptr[u + 1]):
+            v = indices[p]
+            if dist[v] < 0:
+                dist[v] = step
+                order[tail] = v
+                tail += 1
+            if paths and dist[v] == step:
+                sigma[v] += sigma[u]
+    return tail
+
+
+@numba.njit(cache=True, nogil=True)
 def _harmonic(indptr: IntArray, indices: IntArray, n: int) -> FloatArray:
     values = np.zeros(n)
     dist = np.full(n, -1, np.int64)
-    queue = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    sigma = np.zeros(n)
     for s in range(n):
-        dist[s] = 0
-        queue[0] = s
-        head, tail = 0, 1
-        while head < tail:
-            u = queue[head]
-            head += 1
-            step = dist[u] + 1
-            for p in range(indptr[u], indptr[u + 1]):
-                v = indices[p]
-                if dist[v] < 0:
-                    dist[v] = step
-                    queue[tail] = v
-                    tail += 1
-                    values[v] += 1.0 / step
+        tail = _search(indptr, indices, s, dist, order, sigma, False)
+        for i in range(1, tail):
+            values[order[i]] += 1.0 / dist[order[i]]
         for i in range(tail):
-            dist[queue[i]] = -1
+            dist[order[i]] = -1
     return values
 
 
@@ -76,22 +98,7 @@ def _betweenness(indptr: IntArray, indices: IntArray, n: int) -> FloatArray:
     delta = np.zeros(n)
     order = np.empty(n, np.int64)
     for s in range(n):
-        dist[s] = 0
-        sigma[s] = 1.0
-        order[0] = s
-        head, tail = 0, 1
-        while head < tail:
-            u = order[head]
-            head += 1
-            step = dist[u] + 1
-            for p in range(indptr[u], indptr[u + 1]):
-                v = indices[p]
-                if dist[v] < 0:
-                    dist[v] = step
-                    order[tail] = v
-                    tail += 1
-                if dist[v] == step:
-                    sigma[v] += sigma[u]
+        tail = _search(indptr, indices, s, dist, order, sigma, True)
         # Deeper nodes first: every successor w of u (an arc u -> w one level down) is done.
         for i in range(tail - 1, -1, -1):
             u = order[i]
