@@ -26,7 +26,6 @@ to a full projection, and fails if that storage changes shape.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Hashable, Iterable
 from itertools import compress, repeat
 from operator import is_not
@@ -36,7 +35,7 @@ import networkx as nx
 import numpy as np
 
 from analytics._fast import IndexedGraph, indexed, seed_views
-from graph.snapshot import changes
+from graph.snapshot import changes, merged_tail
 
 __all__ = ["advance_simple", "touched_nodes"]
 
@@ -75,14 +74,14 @@ def unchanged(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> bool:
     relationships ``old`` does (the write between them held none: need weights), so that
     anything computed from ``old``'s graph holds for ``new``'s.
 
-    >>> g = nx.MultiDiGraph([("a", "p")])
-    >>> unchanged(g, g), unchanged(g, nx.MultiDiGraph(g))
-    (True, False)
+    Only a snapshot derived or stepped from ``old`` can be (its record of what it changed
+    says so at once); any other, built in full, is taken as changed without a walk.
+
+    >>> unchanged(nx.MultiDiGraph([("a", "p")]), nx.MultiDiGraph([("a", "p")]))
+    False
     """
-    if new._node.keys() != old._node.keys():
-        return False
     known = changes(old, new)
-    return not (known.nodes if known is not None else touched_nodes(old, new))
+    return known is not None and not known.nodes and new._node.keys() == old._node.keys()
 
 
 def advance_simple(
@@ -239,28 +238,12 @@ def _patched_adjacency(
             own(u)[v] = data
             own(v)[u] = data
     for v, tail in appended.items():
-        adj[v] = _merged(adj[v], tail)
+        adj[v] = dict(merged_tail(adj[v], tail, _by_name))
     return adj
 
 
 def _by_name(item: tuple[Hashable, Any]) -> str:
     return str(item[0])
-
-
-def _merged(row: dict[Hashable, Any], tail: int) -> dict[Hashable, Any]:
-    """``row`` in neighbour order, given that all but its last ``tail`` entries are: each of
-    those merged in by bisection."""
-    items = list(row.items())
-    head, new = items[:-tail], sorted(items[-tail:], key=_by_name)
-    merged: list[tuple[Hashable, Any]] = []
-    lo = 0
-    for item in new:
-        at = bisect.bisect_left(head, _by_name(item), lo=lo, key=_by_name)
-        merged += head[lo:at]
-        merged.append(item)
-        lo = at
-    merged += head[lo:]
-    return dict(merged)
 
 
 def _patched_views(

@@ -59,6 +59,8 @@ DatedRecords = tuple[Mapping[str, Node], Mapping[str, Relationship], Versions | 
 
 _ACTOR_KINDS = frozenset(k.value for k in ACTOR_KINDS)
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -322,23 +324,34 @@ def _first(item: tuple[str, dict[str, Any]]) -> str:
 
 def _merge_appended(around: dict[str, dict[str, Any]], appended: list[str]) -> None:
     """Put the neighbours ``appended`` to ``around`` (in order before them) in their places:
-    those still there are its last entries, each merged in by bisection (reading a few of
-    the others' relationships, not all: at scale, reading each is a cache miss)."""
+    those still there are its last entries (reading a few of the others' relationships, not
+    all: at scale, reading each is a cache miss)."""
     tail = len(dict.fromkeys(w for w in appended if w in around))
-    if not tail:
-        return
-    items = list(around.items())
-    head, new = items[:-tail], sorted(items[-tail:], key=_first)
-    merged: list[tuple[str, dict[str, Any]]] = []
+    if tail:
+        merged = merged_tail(around, tail, _first)
+        around.clear()
+        around.update(merged)
+
+
+def merged_tail(
+    row: Mapping[K, V], tail: int, key: Callable[[tuple[K, V]], str]
+) -> list[tuple[K, V]]:
+    """The items of ``row`` in ``key`` order, given that all but its last ``tail`` are: each of
+    those merged in by bisection, so a few new neighbours cost a few comparisons, not a sort.
+
+    >>> merged_tail({"a": 1, "c": 3, "b": 2}, 1, lambda item: item[0])
+    [('a', 1), ('b', 2), ('c', 3)]
+    """
+    items = list(row.items())
+    head, new = items[:-tail], sorted(items[-tail:], key=key)
+    merged: list[tuple[K, V]] = []
     lo = 0
     for item in new:
-        at = bisect.bisect_left(head, _first(item), lo=lo, key=_first)
+        at = bisect.bisect_left(head, key(item), lo=lo, key=key)
         merged += head[lo:at]
         merged.append(item)
         lo = at
-    merged += head[lo:]
-    around.clear()
-    around.update(merged)
+    return merged + head[lo:]
 
 
 def advance(snap: Snapshot, delta: Delta) -> Snapshot | None:

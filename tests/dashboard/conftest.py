@@ -41,6 +41,7 @@ from api.app import create_app
 from graph.keys import Role
 from tests.abuse.test_access import _issue_keys
 from tests.api.conftest import _seed, _settings
+from tests.browser import CHROMIUM_ARGS as BROWSER_ARGS
 from tests.live import serve
 
 if TYPE_CHECKING:
@@ -51,16 +52,8 @@ DASHBOARD_DIR = REPO_ROOT / "api" / "static" / "dashboard"
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("PARTNERNET_CHROMIUM", "/usr/bin/chromium")
-# Flags that work for Debian's chromium as root here (no sandbox, offline); as in
-# tests/http/test_http_graphiql_browser.py. Playwright adds --headless and a --user-data-dir.
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *BROWSER_ARGS,
     # Sigma draws with WebGL: software rendering where there is no GPU.
     "--enable-unsafe-swiftshader",
     "--use-angle=swiftshader",

@@ -11,17 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# Flags that work for Debian's chromium as root here (no sandbox, offline).
-# Playwright adds --headless and a fresh temporary --user-data-dir itself.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import CHROMIUM_ARGS
 
 # Works on any schema; the alias proves the typed query ran, not the default one.
 QUERY = "{ typedInChromium: __typename }"
