@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from analytics.pages import advise_huge_pages
 from api.access import Authentication, Authenticator, Caller
 from api.context import Context
 from api.coverage.responses import coverage_responses
@@ -54,6 +55,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        advise_huge_pages(settings.numpy_huge_pages)
         owned = store is None
         # Creates the Neo4j driver from the settings, owned by the store: closing the store
         # below closes it. Settings the driver refuses raise here and stop the start, like

@@ -47,6 +47,8 @@ class Settings:
     cors_origins: tuple[str, ...]
     anonymous: bool | None
     jobs: JobLimits = dataclasses.field(default_factory=JobLimits)
+    #: NumPy's huge-page advice for its arrays (analytics/pages.py says why it is off).
+    numpy_huge_pages: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -80,6 +82,8 @@ class Settings:
             cors_origins=_list(config("PARTNERNET_CORS_ORIGINS", default="")),
             anonymous=config("PARTNERNET_ANONYMOUS", cast=_optional_bool, default=None),
             jobs=_job_limits(),
+            numpy_huge_pages=config("NUMPY_MADVISE_HUGEPAGE", cast=_optional_bool, default=None)
+            is True,
         )
 
 
