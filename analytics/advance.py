@@ -122,7 +122,7 @@ def advance_simple(
     o_node = old._node
     for v in touched:
         if n_node[v] is not o_node.get(v) or v not in p_node:
-            result._node[v] = dict(n_node[v])
+            result._node[v] = n_node[v]  # shared, as simple_graph shares it
     result._adj = _patched_adjacency(previous, pairs, nodes, same)
     frozen = nx.freeze(result)
     seed_views(frozen, _patched_views(view, nodes, same, index, pairs))

@@ -130,14 +130,22 @@ def build_snapshot(
         kept.sort(key=attrgetter("id"))
         # What MultiDiGraph.add_edge stores, without its per-call checks: a quarter of the
         # time. One dict of relationships per pair, shared by both ends.
-        # ``_value_``, the enum's plain attribute: ``.value`` is a descriptor call, a tenth
-        # of the loop's time.
+        # Relationships of one type sharing one properties dict (the embedded store shares
+        # those that are equal: graph/embedded.py) share one attributes dict too, as nothing
+        # writes to a snapshot's. The key holds the dict's id while every record is alive.
+        # ``_value_``, the enum's plain attribute: ``.value`` is a descriptor call.
+        made: dict[tuple[str, int], dict[str, Any]] = {}
         for r in kept:
             out = succ[r.start]
             keyed = out.get(r.end)
             if keyed is None:
                 keyed = out[r.end] = pred[r.end][r.start] = {}
-            keyed[r.id] = {"type": r.type._value_, **r.props}
+            props = r.props
+            key = (r.type._value_, id(props))
+            data = made.get(key)
+            if data is None:
+                data = made[key] = {"type": key[0], **props}
+            keyed[r.id] = data
     based_in: dict[str, str] = {}
     for r in kept:
         if r.type is RelType.BASED_IN and (r.start not in based_in or r.end < based_in[r.start]):
