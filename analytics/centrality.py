@@ -21,13 +21,13 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 import scipy.sparse.csgraph as csgraph
 
-from analytics import _kernels
 from analytics._brandes import source_dependencies
 from analytics._fast import FloatArray, IndexedGraph, as_scores, indexed, nk
 from analytics.counting import stable_order
@@ -50,6 +50,16 @@ __all__ = [
     "harmonic_centrality",
     "pagerank",
 ]
+
+
+def _kernels() -> ModuleType:
+    """The compiled kernels (analytics/_kernels.py), imported on the first measure that runs
+    one: numba and llvmlite hold about 110 MB of a process's memory, which a server asked only
+    for PageRank, coverage or lineage, and every command-line run, would carry for nothing."""
+    from analytics import _kernels as kernels
+
+    return kernels
+
 
 DEFAULT_WORK_BUDGET = 2_000_000_000
 """Default ceiling on ``sources * edges`` for all-pairs path measures: about a minute of
@@ -340,7 +350,8 @@ def _exact_betweenness(view: IndexedGraph, weighted: bool) -> FloatArray:
         algo.run()
         return np.asarray(algo.scores(), dtype=np.float64)
     arcs = view.csr("one", loops=False)
-    return _kernels.betweenness_sums(arcs.indptr, arcs.indices, view.n)
+    sums: FloatArray = _kernels().betweenness_sums(arcs.indptr, arcs.indices, view.n)
+    return sums
 
 
 # --------------------------------------------------------------------------- closeness
@@ -445,7 +456,7 @@ def harmonic_centrality(
     weighted = weight is not None
     if n >= 2 and view.m and not weighted:
         arcs = view.csr("one", loops=False)
-        values = _kernels.harmonic_sums(arcs.indptr, arcs.indices, n)
+        values = _kernels().harmonic_sums(arcs.indptr, arcs.indices, n)
     elif n >= 2 and view.m:
         matrix = view.csr("distance", loops=False)
         batch = max(1, min(n, _HARMONIC_BATCH_CELLS // n))
@@ -763,7 +774,7 @@ def core_number(graph: nx.Graph) -> CentralityResult:
     else:
         arcs = view.csr("one", loops=False)
         indptr, indices = arcs.indptr, arcs.indices
-    cores = _kernels.core_numbers(indptr, indices, view.n).astype(np.float64)
+    cores = _kernels().core_numbers(indptr, indices, view.n).astype(np.float64)
     return CentralityResult("core_number", as_scores(view, cores), "none (integer k)", "numba")
 
 
