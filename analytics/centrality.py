@@ -285,8 +285,7 @@ def betweenness_centrality(
     -------
     CentralityResult
         Backend ``numba`` (exact, unweighted: analytics/_kernels.py), ``networkit`` (exact,
-        weighted) or
-        ``numpy`` (sampled sources).
+        weighted) or ``numpy`` (sampled sources).
 
     Raises
     ------

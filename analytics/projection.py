@@ -394,7 +394,7 @@ def simple_graph(graph: nx.Graph, *, directed: bool = True) -> nx.Graph:
     # one built through the public API. Both graphs are frozen and nothing writes to their
     # attributes, so what is equal is shared rather than copied: a node's attributes are the
     # snapshot's own dict, and pairs with the same number of relationships share one edge
-    # dict. At 100,000 actors that is about 250 MB less.
+    # dict. At 100,000 actors the network held about 210 MB less (measured after PageRank).
     succ = result._adj
     pred = result._pred if directed else succ
     result._node.update(ordered)

@@ -129,11 +129,11 @@ def build_snapshot(
             kept = [r for r in rels if r.start in node and r.end in node and r.valid_at(as_of)]
         kept.sort(key=attrgetter("id"))
         # What MultiDiGraph.add_edge stores, without its per-call checks: a quarter of the
-        # time. One dict of relationships per pair, shared by both ends.
-        # Relationships of one type sharing one properties dict (the embedded store shares
-        # those that are equal: graph/embedded.py) share one attributes dict too, as nothing
-        # writes to a snapshot's. The key holds the dict's id while every record is alive.
-        # ``_value_``, the enum's plain attribute: ``.value`` is a descriptor call.
+        # time. One dict of relationships per pair, shared by both ends; relationships of one
+        # type sharing one properties dict (the embedded store shares those that are equal:
+        # graph/embedded.py) share one attributes dict too, as nothing writes to a snapshot's.
+        # The key holds the dict's id while every record is alive; ``_value_`` is the enum's
+        # plain attribute (``.value`` is a descriptor call).
         made: dict[tuple[str, int], dict[str, Any]] = {}
         for r in kept:
             out = succ[r.start]
