@@ -35,6 +35,7 @@ import networkx as nx
 import numpy as np
 
 from analytics._fast import IndexedGraph, indexed, seed_views
+from analytics.pair_graph import filled, pair_graph
 from graph.snapshot import changes, merged_tail
 
 __all__ = ["advance_simple", "touched_nodes"]
@@ -113,19 +114,29 @@ def advance_simple(
         index = dict(zip(nodes, range(len(nodes)), strict=True))
     ends = known.pairs if known is not None else _changed_ends(old, new, touched)
     pairs = _changed_pairs(new, ends, index)
-    result = nx.Graph()
-    result.graph.update(new.graph)
-    if same:
-        result._node = dict(p_node)
-    else:
-        result._node = dict(zip(nodes, map(p_node.get, nodes), strict=True))
+    node = dict(p_node) if same else dict(zip(nodes, map(p_node.get, nodes), strict=True))
     o_node = old._node
     for v in touched:
         if n_node[v] is not o_node.get(v) or v not in p_node:
-            result._node[v] = n_node[v]  # shared, as simple_graph shares it
+            node[v] = n_node[v]  # shared, as simple_graph shares it
+    views = _patched_views(view, nodes, same, index, pairs)
+    if not filled(previous):  # no adjacency to patch: the result fills its own when read
+        patched = views["weight"]
+        counts = patched.weight.astype(np.int64)
+        return pair_graph(
+            node.items(),
+            directed=False,
+            src=patched.src,
+            dst=patched.dst,
+            relationships=counts,
+            attributes=new.graph,
+        )
+    result = nx.Graph()
+    result.graph.update(new.graph)
+    result._node = node
     result._adj = _patched_adjacency(previous, pairs, nodes, same)
     frozen = nx.freeze(result)
-    seed_views(frozen, _patched_views(view, nodes, same, index, pairs))
+    seed_views(frozen, views)
     return frozen
 
 

@@ -94,12 +94,16 @@ class MemoryReads:
             lambda: asyncio.to_thread(build_snapshot, revision, nodes, rels, as_of, versions),
         )
 
+    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
+        return await self._snapshots.of_records(records)
+
     def written(self, since: int, until: int) -> Delta | None:
         return self._snapshots.written(since, until)
 
     async def records(self, rel_types: frozenset[RelType]) -> GraphRecords:
+        revision = await self.revision()  # (no suspension between it and the lists)
         rels = [r for r in self._mem.rels.values() if r.type in rel_types]
-        return GraphRecords(await self.revision(), list(self._mem.nodes.values()), rels)
+        return GraphRecords(revision, list(self._mem.nodes.values()), rels)
 
     async def export_records(self) -> AsyncIterator[Node | Relationship]:
         for node_id in sorted(self._mem.nodes):

@@ -49,7 +49,7 @@ from graph.changes import Plan
 from graph.history import Versions, node_at
 from graph.model import ACTOR_KINDS, Node, NodeKind, Relationship, RelType, interval_contains
 from graph.reference import MemberStateRef, member_states
-from graph.store import Snapshot
+from graph.store import GraphRecords, Snapshot
 
 if TYPE_CHECKING:
     from graph.dated import DateIndex
@@ -113,16 +113,10 @@ def build_snapshot(
     Actors gain ``country``, ``region`` and ``subregion`` from the state they are BASED_IN
     (the lowest ISO3 if several), so analytics can group without walking the graph again.
     """
-    node: dict[str, dict[str, Any]] = {}
-    succ: dict[str, dict[str, dict[str, Any]]] = {}
-    pred: dict[str, dict[str, dict[str, Any]]] = {}
     with paused_gc():
-        for n in sorted(nodes, key=attrgetter("id")):
-            if versions and n.id in versions:
-                n = node_at(n, versions[n.id], as_of)
-            if interval_contains(n.props, as_of):
-                node[n.id] = {"kind": n.kind._value_, **n.props}
-                succ[n.id], pred[n.id] = {}, {}
+        node = node_table(nodes, as_of, versions)
+        succ: dict[str, dict[str, dict[str, Any]]] = {v: {} for v in node}
+        pred: dict[str, dict[str, dict[str, Any]]] = {v: {} for v in node}
         if as_of is None:  # every relationship holds: no need to ask each
             kept = [r for r in rels if r.start in node and r.end in node]
         else:
@@ -146,9 +140,41 @@ def build_snapshot(
             if data is None:
                 data = made[key] = {"type": key[0], **props}
             keyed[r.id] = data
+    add_places(node, kept)
+    return _frozen(revision, as_of, node, succ, pred)
+
+
+def snapshot_of(records: GraphRecords) -> Snapshot:
+    """The undated snapshot of a revision's records (``GraphStore.snapshot_of``)."""
+    return build_snapshot(records.revision, records.nodes, records.relationships)
+
+
+def node_table(
+    nodes: Iterable[Node], as_of: str | None = None, versions: Versions | None = None
+) -> dict[str, dict[str, Any]]:
+    """A snapshot's node attributes by id, in id order, before :func:`add_places`: each node
+    valid at ``as_of`` (all when None), as its version then, with its ``kind`` and props."""
+    node: dict[str, dict[str, Any]] = {}
+    for n in sorted(nodes, key=attrgetter("id")):
+        if versions and n.id in versions:
+            n = node_at(n, versions[n.id], as_of)
+        if interval_contains(n.props, as_of):
+            node[n.id] = {"kind": n.kind._value_, **n.props}
+    return node
+
+
+def add_places(node: dict[str, dict[str, Any]], rels: Iterable[Relationship]) -> None:
+    """Give the actors of a fresh :func:`node_table` the ``country``, ``region`` and
+    ``subregion`` of the state they are BASED_IN (the lowest ISO3 if several), and member
+    states their own ``country``, so that analytics group without walking the graph again.
+    ``rels`` are the snapshot's relationships (one with an end not in ``node`` counts not)."""
     based_in: dict[str, str] = {}
-    for r in kept:
-        if r.type is RelType.BASED_IN and (r.start not in based_in or r.end < based_in[r.start]):
+    for r in rels:
+        if (
+            r.type is RelType.BASED_IN
+            and r.end in node
+            and (r.start not in based_in or r.end < based_in[r.start])
+        ):
             based_in[r.start] = r.end
     states = member_states()
     for node_id, attrs in node.items():
@@ -157,7 +183,6 @@ def build_snapshot(
             attrs["country"] = node_id
         elif kind in _ACTOR_KINDS and node_id in based_in:
             attrs.update(_place(states[based_in[node_id]]))
-    return _frozen(revision, as_of, node, succ, pred)
 
 
 def _frozen(
@@ -501,6 +526,16 @@ class SnapshotCache:
             return snap
 
         return await self.build(revision, as_of, run, counted=False)
+
+    async def of_records(self, records: GraphRecords) -> Snapshot:
+        """The undated snapshot of a revision's every record (``GraphStore.snapshot_of``):
+        found or derived as :meth:`find` does, else built from them (in a worker thread)."""
+        found = self.find(records.revision, None)
+        if found is not None:
+            return found
+        return await self.build(
+            records.revision, None, lambda: asyncio.to_thread(snapshot_of, records)
+        )
 
     def record(self, delta: Delta) -> None:
         """A committed write; the oldest deltas go beyond the bound."""

@@ -170,6 +170,9 @@ class GraphRecords:
     revision: int
     nodes: Sequence[Node]
     relationships: Sequence[Relationship]
+    #: The database's epoch they were read in (Neo4j: a reset starts a new one, and with it
+    #: revisions anew); None for a store that has none.
+    epoch: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +251,13 @@ class GraphStore(Protocol):
         """Every node and every relationship of ``rel_types``, read at one revision, as plain
         records: what an analysis that compiles its own index of the graph needs, without
         the cost of a :class:`Snapshot`'s networkx graph."""
+
+    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
+        """The snapshot (undated) of ``records``, which must be every node and relationship
+        of a revision as :meth:`records` read them: built from them without reading again,
+        and kept as this store's snapshot of that revision, so that the snapshots after the
+        writes since are derived from it. For a network made from the records first
+        (api/centrality/service.py), whose next revision is derived from the two."""
 
     def written(self, since: int, until: int) -> Delta | None:
         """What the writes after revision ``since`` up to ``until`` stored (the newest version

@@ -3,7 +3,8 @@
 Two graphs per :class:`~api.centrality.params.NetworkParams`:
 
 - the **analysed network** (:func:`analysed_graph`): the filtered snapshot, collapsed to one
-  link per tied pair (``FULL``), or the actor-to-actor co-partnership projection;
+  link per tied pair (``FULL``), or the actor-to-actor co-partnership projection; the
+  default one can also be made from the store's records alone (:func:`default_network`);
 - the **coverage scope** (:func:`coverage_graph`): the full-history snapshot with only the
   engagements in scope, from which :func:`analytics.coverage.build_index` attributes
   engagements to (region, theme) cells exactly as the coverage matrix does. It reads history
@@ -28,9 +29,12 @@ from analytics.projection import (
     co_partnership,
     engagements_in_scope,
     filter_snapshot,
+    records_graph,
     simple_graph,
 )
 from api.centrality.params import NetworkParams, Projection
+from graph.snapshot import add_places, node_table
+from graph.store import GraphRecords
 
 
 def analysed_graph(
@@ -74,6 +78,16 @@ def analysed_graph(
         actor_kinds=params.actor_kinds,
         budget=budget,
     )
+
+
+def default_network(records: GraphRecords) -> nx.Graph:
+    """The default network (``NetworkParams()``: every node, ties merged per pair, undirected)
+    straight from the store's records: what :func:`analysed_graph` gives on the snapshot of
+    their revision, without building the snapshot (analytics.projection.records_graph)."""
+    node = node_table(records.nodes)
+    add_places(node, records.relationships)
+    attributes = {"revision": records.revision, "as_of": None}
+    return records_graph(node, records.relationships, attributes)
 
 
 def _scope(snapshot: nx.MultiDiGraph, params: NetworkParams) -> nx.MultiDiGraph:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import logging
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,13 +31,22 @@ from analytics.centrality import DEFAULT_WORK_BUDGET
 from analytics.coverage import GeographyBasis, build_index
 from analytics.errors import AnalysisTooLarge
 from analytics.resilience import Cell, CellEngagements, cell_engagements, programme_activities
-from api.centrality.graphs import analysed_graph, coverage_graph, coverage_window
+from api.centrality.graphs import (
+    analysed_graph,
+    coverage_graph,
+    coverage_window,
+    default_network,
+)
 from api.centrality.params import NetworkParams, Projection
 from api.core.cache import PerStore, ResultCache, Stats
 from graph.bulk import paused_gc
-from graph.store import GraphStore
+from graph.model import RelType
+from graph.store import GraphRecords, GraphStore
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+DEFAULT: Final = NetworkParams()
+EVERY_TYPE: Final = frozenset(RelType)
 
 #: Work budget of all-pairs measures (``sources * edges``); see docs/METRICS.md.
 WORK_BUDGET: int = DEFAULT_WORK_BUDGET
@@ -62,10 +72,14 @@ def executor() -> ThreadPoolExecutor:
 STATS = Stats()
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Network:
     """An analysed network, the revision it was built from, and the snapshot it was built
-    from (the next revision's network is derived from the two: analytics/advance.py)."""
+    from (the next revision's network is derived from the two: analytics/advance.py).
+
+    A network made from the store's records has no snapshot at first; it is set once, when
+    the one of the same revision has been built (:meth:`AnalysisService._settle`). Nothing
+    else changes."""
 
     revision: int
     graph: nx.Graph
@@ -86,6 +100,10 @@ class AnalysisService:
         self._networks = ResultCache(entries=NETWORKS_KEPT, stats=STATS, keep_errors=refusals)
         self._results = ResultCache(entries=RESULTS_KEPT, stats=STATS, keep_errors=refusals)
         self._generations = itertools.count(1)
+        #: Snapshots being built for networks made from records, by revision.
+        self._settling: dict[int, asyncio.Task[None]] = {}
+        #: The records the newest network made from them was made from, until it settles.
+        self._records: GraphRecords | None = None
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor(), fn, *args)
@@ -97,23 +115,23 @@ class AnalysisService:
         budget = WORK_BUDGET  # in the key: a refusal is kept, and it depends on the budget
 
         async def make() -> Network:
+            if params == DEFAULT:
+                await self._settled(before=revision)  # a snapshot due: derive from it
+                if self._previous(params, budget, revision) is None:
+                    return await self._from_records()
             snap = await self.store.snapshot(params.snapshot_date)
             before = self._previous(params, budget, snap.revision)
 
             def build() -> nx.Graph:
                 with paused_gc():  # a collection would walk every snapshot held, many times
-                    if before is not None and before.snapshot is not None:
+                    if before is not None:
                         found = advance_simple(before.graph, before.snapshot, snap.graph)
                         if found is not None:
                             return found
                     return analysed_graph(snap.graph, params, budget)
 
             graph = await self._off_loop(build)
-            if (
-                before is not None
-                and before.snapshot is not None
-                and unchanged(before.snapshot, snap.graph)
-            ):
+            if before is not None and unchanged(before.snapshot, snap.graph):
                 generation = before.generation
             else:
                 generation = next(self._generations)
@@ -121,10 +139,61 @@ class AnalysisService:
 
         return await self._networks.get((revision, params, budget), make)
 
+    async def _from_records(self) -> Network:
+        """The default network with no earlier one to derive it from (after a start): made
+        from the store's records without the snapshot, whose build costs several times the
+        network's (api/centrality/graphs.py). The snapshot, which the next revision's network
+        is derived from, is built after this network's first answer (:meth:`_settle`)."""
+        records = await self.store.records(EVERY_TYPE)
+
+        def build() -> nx.Graph:
+            with paused_gc():
+                return default_network(records)
+
+        graph = await self._off_loop(build)
+        self._records = records
+        return Network(records.revision, graph, None, next(self._generations))
+
+    def _settle(self, network: Network) -> None:
+        """Build, in the background, the snapshot a network made from records lacks: after a
+        write, the next network is derived from the two (analytics/advance.py), in a fraction
+        of a full build. Started once the network has answered, so that the first answer does
+        not share the interpreter with the build."""
+        records = self._records
+        if network.snapshot is not None or records is None or records.revision != network.revision:
+            return
+        self._records = None
+        task = asyncio.get_running_loop().create_task(self._attach_snapshot(network, records))
+        self._settling[network.revision] = task
+        task.add_done_callback(lambda _: self._settling.pop(network.revision, None))
+
+    async def _attach_snapshot(self, network: Network, records: GraphRecords) -> None:
+        try:
+            snap = await self.store.snapshot_of(records)
+        except Exception:  # the store closed meanwhile, or failed: the next write rebuilds
+            log.warning(
+                "no snapshot for the network of revision %d", network.revision, exc_info=True
+            )
+            return
+        if snap.revision == network.revision:
+            network.snapshot = snap.graph
+
+    async def _settled(self, before: int | None = None) -> None:
+        """Wait for the snapshots being built for networks made from records (of revisions
+        before ``before``). ``asyncio.wait``: a caller cancelled does not cancel the builds."""
+        while pending := [t for r, t in self._settling.items() if before is None or r < before]:
+            await asyncio.wait(pending)
+
+    async def settled(self) -> None:
+        """Wait for every snapshot being built for a network made from records (benchmarks
+        and tests that want the idle time a server has between requests)."""
+        await self._settled()
+
     def _previous(self, params: NetworkParams, budget: int, revision: int) -> Network | None:
         """A kept network to derive this one from, if it is one that can be derived (the
-        whole snapshot, undirected): the newest of the same parameters before ``revision``
-        (after a write), else one of this revision at the nearest other date (a series)."""
+        whole snapshot, undirected, its snapshot at hand): the newest of the same parameters
+        before ``revision`` (after a write), else one of this revision at the nearest other
+        date (a series)."""
         if params.projection is not Projection.FULL or params.directed or not params.unfiltered:
             return None
         keys = [key for key in self._networks if isinstance(key, tuple) and key[2] == budget]
@@ -145,7 +214,7 @@ class AnalysisService:
                 return None
             key = min(dated, key=lambda k: abs((k[1].as_of - day).days))
         found = self._networks.peek(key)
-        return found if isinstance(found, Network) else None
+        return found if isinstance(found, Network) and found.snapshot is not None else None
 
     async def engagements(
         self, params: NetworkParams, basis: GeographyBasis
@@ -201,7 +270,9 @@ class AnalysisService:
         # Keyed by the graph, not the revision: a write the network does not hold keeps it,
         # and its results (an exact betweenness of minutes survives a change of need weights).
         key = ("analysis", network.generation, params, WORK_BUDGET, what)  # the budget too
-        return network.revision, await self._results.get(key, make)
+        found = await self._results.get(key, make)
+        self._settle(network)
+        return network.revision, found
 
     def clear(self) -> None:
         """Forget every cached graph and result (benchmarks of the uncached path)."""

@@ -264,7 +264,7 @@ async def graph_records(
     ]
     if await results.revision_state(tx) != before:
         return before, None, versions
-    return before, GraphRecords(before[1], found_nodes, rels), versions
+    return before, GraphRecords(before[1], found_nodes, rels, before[0]), versions
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,14 @@ from graph.neo4j import history, reads, results, writes
 from graph.neo4j.driver import Database
 from graph.neo4j.faults import Faults
 from graph.neo4j.results import RevisionState, Tx
-from graph.snapshot import DatedRecords, Delta, SnapshotCache, build_snapshot, delta_of
+from graph.snapshot import (
+    DatedRecords,
+    Delta,
+    SnapshotCache,
+    build_snapshot,
+    delta_of,
+    snapshot_of,
+)
 from graph.store import (
     ApplyResult,
     Change,
@@ -247,6 +254,14 @@ class Neo4jStore:
         """Record a committed write of this process for the snapshots after it."""
         self._enter_epoch(state[0])
         self._snapshots.record(delta_of(plan, state[1]))
+
+    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
+        """Kept only if the database is still in the records' epoch (not reset since)."""
+        epoch, _ = await self._db.read(results.revision_state)
+        self._enter_epoch(epoch)
+        if records.epoch != epoch:
+            return await asyncio.to_thread(snapshot_of, records)
+        return await self._snapshots.of_records(records)
 
     def written(self, since: int, until: int) -> Delta | None:
         return self._snapshots.written(since, until)
