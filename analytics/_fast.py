@@ -289,5 +289,5 @@ def seed_views(graph: nx.Graph, views: dict[str | None, IndexedGraph]) -> None:
 
 
 def as_scores(view: IndexedGraph, values: Any) -> dict[Hashable, float]:
-    """Pair node ids with a per-index sequence of scores."""
-    return {v: float(s) for v, s in zip(view.nodes, values, strict=True)}
+    """Pair node ids with a per-index sequence of scores (as Python floats: one C pass)."""
+    return dict(zip(view.nodes, np.asarray(values, dtype=np.float64).tolist(), strict=True))

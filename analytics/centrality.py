@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
 from analytics._brandes import source_dependencies
@@ -581,7 +582,12 @@ def pagerank(
     out_strength = np.asarray(matrix.sum(axis=1)).ravel()
     dangling = out_strength == 0
     inv = np.divide(1.0, out_strength, out=np.zeros(n), where=~dangling)
-    transition = (matrix.multiply(inv[:, None])).tocsr().T.tocsr()
+    if view.directed:
+        transition = (matrix.multiply(inv[:, None])).tocsr().T.tocsr()
+    else:  # symmetric: the transpose of the row-scaled matrix is the column-scaled one
+        transition = sp.csr_array(
+            (matrix.data * inv[matrix.indices], matrix.indices, matrix.indptr), shape=(n, n)
+        )
     if personalization is None:
         p = np.full(n, 1.0 / n)
     else:
