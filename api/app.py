@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from analytics.pages import advise_huge_pages
 from api.access import Authentication, Authenticator, Caller
+from api.centrality.service import service_for
 from api.context import Context
 from api.coverage.responses import coverage_responses
 from api.dashboard import dashboard_routes
@@ -88,6 +89,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await warm
             await jobs.close()
+            await service_for(active).close()
             if owned:
                 await active.close()
 

@@ -44,7 +44,7 @@ from graph.model import RelType
 from graph.store import GraphRecords, GraphStore
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
+log = logging.getLogger("partnernet")
 DEFAULT: Final = NetworkParams()
 EVERY_TYPE: Final = frozenset(RelType)
 
@@ -183,6 +183,12 @@ class AnalysisService:
         before ``before``). ``asyncio.wait``: a caller cancelled does not cancel the builds."""
         while pending := [t for r, t in self._settling.items() if before is None or r < before]:
             await asyncio.wait(pending)
+
+    async def close(self) -> None:
+        """Stop the snapshot builds still running (the app stops; the store closes next)."""
+        for task in list(self._settling.values()):
+            task.cancel()
+        await self._settled()
 
     async def settled(self) -> None:
         """Wait for every snapshot being built for a network made from records (benchmarks

@@ -110,3 +110,15 @@ async def test_records_read_before_a_reset_are_not_kept_as_the_snapshot() -> Non
     finally:
         await store.reset()
         await store.close()
+
+
+async def test_closing_the_service_stops_the_snapshot_build(store: GraphStore) -> None:
+    """The app closes the service before the store: no build is left running on it."""
+    await store.apply(small_graph())
+    service = AnalysisService(store)
+    network = await service.network(DEFAULT)
+    await service.analyse(DEFAULT, "nodes", len)  # the build is due from here
+    await service.close()
+    assert network.snapshot is None
+    await service.settled()  # nothing left to wait for
+    assert network.snapshot is None
