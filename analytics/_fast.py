@@ -54,13 +54,17 @@ class IndexedGraph:
         src: IntArray,
         dst: IntArray,
         weight: FloatArray,
+        *,
+        index: dict[Hashable, int] | None = None,
     ) -> None:
+        """``index``: :meth:`index` when the caller holds it already (a view of the same
+        nodes shares it rather than building it again)."""
         self.nodes: tuple[Hashable, ...] = tuple(nodes)
         self.directed = directed
         self.src = src
         self.dst = dst
         self.weight = weight
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._cache: dict[tuple[Any, ...], Any] = {} if index is None else {("index",): index}
         self._lock = threading.RLock()
 
     @property

@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from analytics._fast import IndexedGraph, indexed, seed_views
+from analytics._fast import FloatArray, IndexedGraph, IntArray, indexed, seed_views
 from analytics.pair_graph import filled, pair_graph
 from graph.snapshot import changes, merged_tail
 
@@ -119,24 +119,29 @@ def advance_simple(
     for v in touched:
         if n_node[v] is not o_node.get(v) or v not in p_node:
             node[v] = n_node[v]  # shared, as simple_graph shares it
-    views = _patched_views(view, nodes, same, index, pairs)
+    src, dst, weight = _patched_pairs(view, nodes, same, index, pairs)
     if not filled(previous):  # no adjacency to patch: the result fills its own when read
-        patched = views["weight"]
-        counts = patched.weight.astype(np.int64)
         return pair_graph(
-            node.items(),
+            node,
             directed=False,
-            src=patched.src,
-            dst=patched.dst,
-            relationships=counts,
+            src=src,
+            dst=dst,
+            relationships=weight.astype(np.int64),
             attributes=new.graph,
+            index=index,
         )
     result = nx.Graph()
     result.graph.update(new.graph)
     result._node = node
     result._adj = _patched_adjacency(previous, pairs, nodes, same)
     frozen = nx.freeze(result)
-    seed_views(frozen, views)
+    seed_views(
+        frozen,
+        {
+            "weight": IndexedGraph(nodes, False, src, dst, weight, index=index),
+            None: IndexedGraph(nodes, False, src, dst, np.ones(src.size), index=index),
+        },
+    )
     return frozen
 
 
@@ -257,15 +262,15 @@ def _by_name(item: tuple[Hashable, Any]) -> str:
     return str(item[0])
 
 
-def _patched_views(
+def _patched_pairs(
     view: IndexedGraph,
     nodes: list[Hashable],
     same: bool,
     index: dict[Hashable, int],
     pairs: dict[tuple[int, int], tuple[Hashable, Hashable, int]],
-) -> dict[str | None, IndexedGraph]:
-    """The previous integer view with the changed pairs replaced, in the order
-    :func:`analytics._fast.indexed` gives (pairs ascending, lower index first)."""
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """The previous integer view's pairs and weights with the changed pairs replaced, in the
+    order :func:`analytics._fast.indexed` gives (pairs ascending, lower index first)."""
     n = max(len(nodes), 1)
     src, dst, weight = view.src, view.dst, view.weight
     if not same:  # nodes were added or went: indices move (in order), ties to a node gone go
@@ -288,7 +293,4 @@ def _patched_views(
         order = np.argsort(codes, kind="stable")
         codes, weight = codes[order], weight[order]
         src, dst = codes // n, codes % n
-    return {
-        "weight": IndexedGraph(nodes, False, src, dst, weight),
-        None: IndexedGraph(nodes, False, src, dst, np.ones(src.size)),
-    }
+    return src, dst, weight

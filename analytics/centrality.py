@@ -112,18 +112,18 @@ class CentralityResult:
         [('b', 3.0), ('a', 1.0)]
         """
         scores = self.scores
-        if any(s != s for s in scores.values()):  # NaN: the general (slower) comparison
-            sign = -1.0 if self.descending else 1.0
-            order = sorted(scores.items(), key=lambda item: (sign * item[1], str(item[0])))
-            return order if top is None else order[:top]
-        # Two sorts at C speed instead of one comparing tuples: by id, then (stably: the
-        # reverse sort keeps equal keys in order) by score. A view's nodes come in id order,
-        # so the first is a single pass.
+        # Two sorts at C speed instead of one comparing tuples: by id in Python (a view's
+        # nodes come in id order, so a single pass), then stably by score in numpy (negated
+        # when descending, so that equal scores keep their id order).
         ids = sorted(scores, key=str)
-        ids.sort(key=scores.__getitem__, reverse=self.descending)
-        if top is not None:
-            del ids[top:]
-        return list(zip(ids, map(scores.__getitem__, ids), strict=True))
+        values = np.fromiter(map(scores.__getitem__, ids), np.float64, len(ids))
+        if np.isnan(values).any():  # NaN: the general (slower) comparison
+            sign = -1.0 if self.descending else 1.0
+            every = sorted(scores.items(), key=lambda item: (sign * item[1], str(item[0])))
+            return every if top is None else every[:top]
+        order = np.argsort(-values if self.descending else values, kind="stable")
+        chosen = [ids[i] for i in order[:top].tolist()]
+        return list(zip(chosen, map(scores.__getitem__, chosen), strict=True))
 
 
 def _result(

@@ -21,7 +21,7 @@ descriptors this relies on change.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -72,25 +72,27 @@ class PairDiGraph(nx.DiGraph):  # type: ignore[misc]
 
 
 def pair_graph(
-    nodes: Iterable[tuple[Hashable, dict[str, Any]]],
+    nodes: dict[Any, dict[str, Any]],
     *,
     directed: bool,
     src: IntArray,
     dst: IntArray,
     relationships: IntArray,
     attributes: Mapping[str, Any],
+    index: dict[Any, int] | None = None,
 ) -> nx.Graph:
     """The frozen simple graph of the pairs ``(nodes[src[i]], nodes[dst[i]])``, each tie with
     ``relationships`` and ``weight`` (the same count, as a float), with its views seeded.
 
     The pairs must be distinct and ascending (by ``src``, then ``dst``), undirected ones with
     ``src <= dst``: then the adjacency, when filled, is what ``add_edges_from`` gives with the
-    pairs in that order, each row in neighbour order. Node attribute dicts are kept, not
-    copied, and ties with the same count share one attribute dict: the graph is frozen and
-    nothing writes to them.
+    pairs in that order, each row in neighbour order. ``nodes`` (id to attributes, in node
+    order) becomes the graph's own: the caller hands it over. Its attribute dicts are kept,
+    not copied, and ties with the same count share one attribute dict: the graph is frozen and
+    nothing writes to them. ``index``: node id to position, if the caller has it.
 
     >>> g = pair_graph(
-    ...     [("a", {}), ("b", {}), ("c", {})],
+    ...     {"a": {}, "b": {}, "c": {}},
     ...     directed=False,
     ...     src=np.array([0, 0]),
     ...     dst=np.array([1, 2]),
@@ -102,8 +104,8 @@ def pair_graph(
     """
     graph: nx.Graph = PairDiGraph() if directed else PairGraph()
     graph.graph.update(attributes)
-    graph._node.update(nodes)
-    ids = list(graph._node)
+    graph._node = nodes
+    ids = list(nodes)
     for name in graph._STORAGE:
         del graph.__dict__[name]
     graph.__dict__[_PAIRS] = (ids, src, dst, relationships)
@@ -112,8 +114,8 @@ def pair_graph(
     seed_views(
         frozen,
         {
-            "weight": IndexedGraph(ids, directed, src, dst, weight),
-            None: IndexedGraph(ids, directed, src, dst, np.ones(src.size)),
+            "weight": IndexedGraph(ids, directed, src, dst, weight, index=index),
+            None: IndexedGraph(ids, directed, src, dst, np.ones(src.size), index=index),
         },
     )
     return frozen

@@ -391,12 +391,13 @@ def simple_graph(graph: nx.Graph, *, directed: bool = True) -> nx.Graph:
     # Node attributes are the snapshot's own dicts: both graphs are frozen and nothing writes
     # to their attributes, so what is equal is shared rather than copied.
     return pair_graph(
-        ordered,
+        dict(ordered),
         directed=directed,
         src=pairs // n,
         dst=pairs % n,
         relationships=merged,
         attributes=graph.graph,
+        index=index,
     )
 
 
@@ -432,7 +433,6 @@ def records_graph(
     >>> list(g.edges(data="relationships"))
     [('a', 'b', 2), ('a', 'c', 1)]
     """
-    ordered = list(nodes.items())
     index = {v: i for i, v in enumerate(nodes)}
     m = len(relationships)
     code = index.get
@@ -441,17 +441,18 @@ def records_graph(
     kept = (start >= 0) & (end >= 0)
     if not kept.all():
         start, end = start[kept], end[kept]
-    n = max(len(ordered), 1)
+    n = max(len(nodes), 1)
     pairs, counts = np.unique(
         np.minimum(start, end) * n + np.maximum(start, end), return_counts=True
     )
     return pair_graph(
-        ordered,
+        dict(nodes),
         directed=False,
         src=pairs // n,
         dst=pairs % n,
         relationships=counts.astype(np.int64),
         attributes=attributes,
+        index=index,
     )
 
 

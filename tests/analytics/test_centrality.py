@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from collections.abc import Hashable
 from typing import Literal
 
 import networkx as nx
@@ -199,6 +200,25 @@ def test_ranking_orders_by_score_then_id() -> None:
     ranked = centrality.betweenness_centrality(g, normalized=False).ranked()
     assert [v for v, _ in ranked] == ["hub", "c", "a", "b", "d"]
     assert centrality.constraint(g).ranked(1)[0][0] == "hub"
+
+
+@given(
+    scores=st.dictionaries(
+        st.text("abc", min_size=1, max_size=3),
+        st.sampled_from([0.0, -0.0, 1.0, 1.5, -2.0, math.inf, 1e-300]),
+        max_size=12,
+    ),
+    descending=st.booleans(),
+    top=st.one_of(st.none(), st.integers(0, 14)),
+)
+def test_ranking_is_the_tuple_sort_it_replaces(
+    scores: dict[Hashable, float], descending: bool, top: int | None
+) -> None:
+    """By score (ties many: few distinct values), then id; stable in both directions."""
+    result = centrality.CentralityResult("demo", scores, "none", "numpy", descending=descending)
+    sign = -1.0 if descending else 1.0
+    want = sorted(scores.items(), key=lambda item: (sign * item[1], str(item[0])))
+    assert result.ranked(top) == (want if top is None else want[:top])
 
 
 def test_multigraph_is_collapsed_summing_weights() -> None:

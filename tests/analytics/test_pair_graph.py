@@ -30,7 +30,7 @@ def _made(pairs: set[tuple[int, int]], directed: bool) -> tuple[nx.Graph, nx.Gra
     src = np.array([u for u, _ in ordered], np.int64)
     dst = np.array([v for _, v in ordered], np.int64)
     got = pair_graph(
-        [(v, {"kind": "Company", "i": i}) for i, v in enumerate(ids)],
+        {v: {"kind": "Company", "i": i} for i, v in enumerate(ids)},
         directed=directed,
         src=src,
         dst=dst,
