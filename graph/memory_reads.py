@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from graph.history import Versions
 from graph.memory import MemoryGraph
 from graph.model import Node, NodeKind, Relationship, RelType
-from graph.snapshot import Delta, SnapshotCache, build_snapshot
+from graph.snapshot import Delta, NodeTable, SnapshotCache, build_snapshot
 from graph.store import Direction, Edge, GraphRecords, NodeFilter, Page, Snapshot, SortOrder
 
 
@@ -94,8 +94,8 @@ class MemoryReads:
             lambda: asyncio.to_thread(build_snapshot, revision, nodes, rels, as_of, versions),
         )
 
-    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
-        return await self._snapshots.of_records(records)
+    async def snapshot_of(self, records: GraphRecords, table: NodeTable | None = None) -> Snapshot:
+        return await self._snapshots.of_records(records, table)
 
     def written(self, since: int, until: int) -> Delta | None:
         return self._snapshots.written(since, until)

@@ -54,6 +54,8 @@ from graph.store import GraphRecords, Snapshot
 if TYPE_CHECKING:
     from graph.dated import DateIndex
 
+#: A snapshot's node attributes by id, in id order (:func:`node_table`, :func:`add_places`).
+NodeTable = Mapping[str, dict[str, Any]]
 #: A revision's nodes and relationships by id, and its node versions.
 DatedRecords = tuple[Mapping[str, Node], Mapping[str, Relationship], Versions | None]
 
@@ -105,16 +107,21 @@ def build_snapshot(
     rels: Iterable[Relationship],
     as_of: str | None = None,
     versions: Versions | None = None,
+    *,
+    table: NodeTable | None = None,
 ) -> Snapshot:
     """Nodes and relationships valid at ``as_of`` (all of them when None), frozen, in id order.
     A node written more than once is shown as its version valid at ``as_of``
     (:func:`graph.history.node_at`).
 
     Actors gain ``country``, ``region`` and ``subregion`` from the state they are BASED_IN
-    (the lowest ISO3 if several), so analytics can group without walking the graph again.
+    (the lowest ISO3 if several), so analytics can group without walking the graph again
+    (:func:`add_places`). ``table``: the nodes' attributes so made already (undated only).
     """
+    if table is not None and (as_of is not None or versions):
+        raise ValueError("a node table is taken for an undated snapshot only")
     with paused_gc():
-        node = node_table(nodes, as_of, versions)
+        node = node_table(nodes, as_of, versions) if table is None else dict(table)
         succ: dict[str, dict[str, dict[str, Any]]] = {v: {} for v in node}
         pred: dict[str, dict[str, dict[str, Any]]] = {v: {} for v in node}
         if as_of is None:  # every relationship holds: no need to ask each
@@ -140,13 +147,16 @@ def build_snapshot(
             if data is None:
                 data = made[key] = {"type": key[0], **props}
             keyed[r.id] = data
-    add_places(node, kept)
+    if table is None:
+        add_places(node, kept)
     return _frozen(revision, as_of, node, succ, pred)
 
 
-def snapshot_of(records: GraphRecords) -> Snapshot:
-    """The undated snapshot of a revision's records (``GraphStore.snapshot_of``)."""
-    return build_snapshot(records.revision, records.nodes, records.relationships)
+def snapshot_of(records: GraphRecords, table: NodeTable | None = None) -> Snapshot:
+    """The undated snapshot of a revision's records (``GraphStore.snapshot_of``); with the
+    records' node table (:func:`node_table` then :func:`add_places`) when the caller has made
+    it already, whose attribute dicts it then shares."""
+    return build_snapshot(records.revision, records.nodes, records.relationships, table=table)
 
 
 def node_table(
@@ -527,14 +537,14 @@ class SnapshotCache:
 
         return await self.build(revision, as_of, run, counted=False)
 
-    async def of_records(self, records: GraphRecords) -> Snapshot:
+    async def of_records(self, records: GraphRecords, table: NodeTable | None) -> Snapshot:
         """The undated snapshot of a revision's every record (``GraphStore.snapshot_of``):
         found or derived as :meth:`find` does, else built from them (in a worker thread)."""
         found = self.find(records.revision, None)
         if found is not None:
             return found
         return await self.build(
-            records.revision, None, lambda: asyncio.to_thread(snapshot_of, records)
+            records.revision, None, lambda: asyncio.to_thread(snapshot_of, records, table)
         )
 
     def record(self, delta: Delta) -> None:

@@ -252,12 +252,16 @@ class GraphStore(Protocol):
         records: what an analysis that compiles its own index of the graph needs, without
         the cost of a :class:`Snapshot`'s networkx graph."""
 
-    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
+    async def snapshot_of(
+        self, records: GraphRecords, table: Mapping[str, dict[str, Any]] | None = None
+    ) -> Snapshot:
         """The snapshot (undated) of ``records``, which must be every node and relationship
         of a revision as :meth:`records` read them: built from them without reading again,
         and kept as this store's snapshot of that revision, so that the snapshots after the
         writes since are derived from it. For a network made from the records first
-        (api/centrality/service.py), whose next revision is derived from the two."""
+        (api/centrality/service.py), whose next revision is derived from the two. ``table``:
+        their node attributes as ``graph.snapshot.node_table`` and ``add_places`` make them,
+        if the caller has them (the snapshot shares the dicts)."""
 
     def written(self, since: int, until: int) -> Delta | None:
         """What the writes after revision ``since`` up to ``until`` stored (the newest version

@@ -169,7 +169,8 @@ class AnalysisService:
 
     async def _attach_snapshot(self, network: Network, records: GraphRecords) -> None:
         try:
-            snap = await self.store.snapshot_of(records)
+            table = dict(network.graph.nodes(data=True))  # made from the same records
+            snap = await self.store.snapshot_of(records, table)
         except Exception:  # the store closed meanwhile, or failed: the next write rebuilds
             log.warning(
                 "no snapshot for the network of revision %d", network.revision, exc_info=True

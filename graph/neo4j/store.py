@@ -57,6 +57,7 @@ from graph.neo4j.results import RevisionState, Tx
 from graph.snapshot import (
     DatedRecords,
     Delta,
+    NodeTable,
     SnapshotCache,
     build_snapshot,
     delta_of,
@@ -255,13 +256,13 @@ class Neo4jStore:
         self._enter_epoch(state[0])
         self._snapshots.record(delta_of(plan, state[1]))
 
-    async def snapshot_of(self, records: GraphRecords) -> Snapshot:
+    async def snapshot_of(self, records: GraphRecords, table: NodeTable | None = None) -> Snapshot:
         """Kept only if the database is still in the records' epoch (not reset since)."""
         epoch, _ = await self._db.read(results.revision_state)
         self._enter_epoch(epoch)
         if records.epoch != epoch:
-            return await asyncio.to_thread(snapshot_of, records)
-        return await self._snapshots.of_records(records)
+            return await asyncio.to_thread(snapshot_of, records, table)
+        return await self._snapshots.of_records(records, table)
 
     def written(self, since: int, until: int) -> Delta | None:
         return self._snapshots.written(since, until)

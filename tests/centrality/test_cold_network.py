@@ -6,6 +6,7 @@ store's snapshot at its revision."""
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 
 from analytics.pair_graph import filled
 from api.centrality.graphs import analysed_graph, default_network
@@ -53,6 +54,13 @@ async def test_a_cold_network_answers_before_any_snapshot_then_settles(
     snap = await store.snapshot()  # the store keeps the one built from the records
     assert snap.graph is network.snapshot and snap.revision == revision
     assert nodes == len(snap.graph)
+    records = await store.records(EVERY_TYPE)
+    fresh = snapshots.build_snapshot(records.revision, records.nodes, records.relationships)
+    assert list(snap.graph.nodes(data=True)) == list(fresh.graph.nodes(data=True))
+    assert list(snap.graph.edges(keys=True, data=True)) == list(
+        fresh.graph.edges(keys=True, data=True)
+    )
+    assert all(snap.graph.nodes[v] is network.graph.nodes[v] for v in snap.graph)  # shared
     assert_same_network(network.graph, await full_projection(store))
 
 
@@ -85,6 +93,8 @@ async def test_the_snapshot_of_records_is_the_store_snapshot(store: GraphStore) 
     assert list(made.graph.edges(keys=True, data=True)) == list(
         fresh.graph.edges(keys=True, data=True)
     )
+    with pytest.raises(ValueError, match="undated snapshot only"):  # a table is of today
+        snapshots.build_snapshot(1, records.nodes, records.relationships, "2024-01-01", table={})
     await store.apply([rel("PARTNERS_IN", "cso-2", "prog-a", role="FUNDING", since="2024-01-01")])
     derived = snapshots.STATS.derived
     await store.snapshot()
