@@ -117,7 +117,8 @@ class AnalysisService:
         async def make() -> Network:
             if params == DEFAULT:
                 await self._settled(before=revision)  # a snapshot due: derive from it
-                if self._previous(params, budget, revision) is None:
+                found = self._previous(params, budget, revision)
+                if found is None or self.store.written(found.revision, revision) is None:
                     return await self._from_records()
             snap = await self.store.snapshot(params.snapshot_date)
             before = self._previous(params, budget, snap.revision)
@@ -140,9 +141,10 @@ class AnalysisService:
         return await self._networks.get((revision, params, budget), make)
 
     async def _from_records(self) -> Network:
-        """The default network with no earlier one to derive it from (after a start): made
-        from the store's records without the snapshot, whose build costs several times the
-        network's (api/centrality/graphs.py). The snapshot, which the next revision's network
+        """The default network with no earlier one to derive it from (after a start, or
+        writes this process holds no record of: another process's, on Neo4j): made from the
+        store's records without the snapshot, whose build costs several times the network's
+        (api/centrality/graphs.py). The snapshot, which the next revision's network
         is derived from, is built after this network's first answer (:meth:`_settle`)."""
         records = await self.store.records(EVERY_TYPE)
 
@@ -169,8 +171,8 @@ class AnalysisService:
 
     async def _attach_snapshot(self, network: Network, records: GraphRecords) -> None:
         try:
-            table = dict(network.graph.nodes(data=True))  # made from the same records
-            snap = await self.store.snapshot_of(records, table)
+            # Its node table, made from the same records (a mapping: copied off the loop).
+            snap = await self.store.snapshot_of(records, network.graph.nodes)
         except Exception:  # the store closed meanwhile, or failed: the next write rebuilds
             log.warning(
                 "no snapshot for the network of revision %d", network.revision, exc_info=True
