@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from analytics._fast import FloatArray, IndexedGraph, IntArray, indexed, seed_views
+from analytics._fast import FloatArray, IndexedGraph, IntArray, indexed
 from analytics.pair_graph import filled, pair_graph
 from graph.snapshot import changes, merged_tail
 
@@ -120,29 +120,17 @@ def advance_simple(
         if n_node[v] is not o_node.get(v) or v not in p_node:
             node[v] = n_node[v]  # shared, as simple_graph shares it
     src, dst, weight = _patched_pairs(view, nodes, same, index, pairs)
-    if not filled(previous):  # no adjacency to patch: the result fills its own when read
-        return pair_graph(
-            node,
-            directed=False,
-            src=src,
-            dst=dst,
-            relationships=weight.astype(np.int64),
-            attributes=new.graph,
-            index=index,
-        )
-    result = nx.Graph()
-    result.graph.update(new.graph)
-    result._node = node
-    result._adj = _patched_adjacency(previous, pairs, nodes, same)
-    frozen = nx.freeze(result)
-    seed_views(
-        frozen,
-        {
-            "weight": IndexedGraph(nodes, False, src, dst, weight, index=index),
-            None: IndexedGraph(nodes, False, src, dst, np.ones(src.size), index=index),
-        },
+    return pair_graph(
+        node,
+        directed=False,
+        src=src,
+        dst=dst,
+        relationships=weight.astype(np.int64),
+        attributes=new.graph,
+        index=index,
+        # The previous adjacency patched if it was filled; else the result fills its own.
+        adjacency=_patched_adjacency(previous, pairs, nodes, same) if filled(previous) else None,
     )
-    return frozen
 
 
 def _changed_ends(

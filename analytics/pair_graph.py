@@ -80,6 +80,7 @@ def pair_graph(
     relationships: IntArray,
     attributes: Mapping[str, Any],
     index: dict[Any, int] | None = None,
+    adjacency: dict[Any, dict[Any, dict[str, Any]]] | None = None,
 ) -> nx.Graph:
     """The frozen simple graph of the pairs ``(nodes[src[i]], nodes[dst[i]])``, each tie with
     ``relationships`` and ``weight`` (the same count, as a float), with its views seeded.
@@ -90,6 +91,9 @@ def pair_graph(
     order) becomes the graph's own: the caller hands it over. Its attribute dicts are kept,
     not copied, and ties with the same count share one attribute dict: the graph is frozen and
     nothing writes to them. ``index``: node id to position, if the caller has it.
+    ``adjacency`` (undirected only): the adjacency those pairs make, if the caller has it
+    already (a network patched after a write, analytics/advance.py); then nothing is left to
+    fill.
 
     >>> g = pair_graph(
     ...     {"a": {}, "b": {}, "c": {}},
@@ -106,9 +110,14 @@ def pair_graph(
     graph.graph.update(attributes)
     graph._node = nodes
     ids = list(nodes)
-    for name in graph._STORAGE:
-        del graph.__dict__[name]
-    graph.__dict__[_PAIRS] = (ids, src, dst, relationships)
+    if adjacency is not None:
+        if directed:
+            raise ValueError("an adjacency is taken for an undirected graph only")
+        graph._adj = adjacency
+    else:
+        for name in graph._STORAGE:
+            del graph.__dict__[name]
+        graph.__dict__[_PAIRS] = (ids, src, dst, relationships)
     frozen = nx.freeze(graph)
     weight: FloatArray = relationships.astype(np.float64)
     seed_views(
